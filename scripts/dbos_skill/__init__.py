@@ -1,0 +1,1 @@
+"""Validator for the dbos-python Agent Skills bundle."""

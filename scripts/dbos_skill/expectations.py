@@ -1,0 +1,59 @@
+"""Reading what a python fence declares about its run from its info string.
+
+    ```python                         must run clean (Correct examples)
+    ```python raises=DBOSException    must end with that exception (or a subclass)
+    ```python runs-but-wrong          runs to the end but misbehaves
+    ```python warns                   runs, and DBOS or Python warns
+    ```python removed-api raises=...  uses an API 3.x removed, on purpose
+    ```python skip="reason"           not run, counted and listed
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Union
+
+from .model import Expectation
+
+KINDS = ("raises", "runs-but-wrong", "warns", "skip")
+_EXCEPTION_NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def parse_expectation(attributes: str) -> Union[Expectation, str]:
+    """Return the fence's Expectation, or a message saying what is wrong."""
+    try:
+        tokens = shlex.split(attributes)
+    except ValueError as error:
+        return f"cannot read fence attributes: {error}"
+    kinds: list[str] = []
+    exception = reason = None
+    removed_api = False
+    for token in tokens:
+        key, has_value, value = token.partition("=")
+        if key == "raises":
+            if not _EXCEPTION_NAME.match(value):
+                return "`raises=` needs an exception class name, e.g. `raises=ValueError`"
+            kinds.append(key)
+            exception = value
+        elif key == "skip":
+            if not value.strip():
+                return '`skip=` needs a reason, e.g. `skip="needs a GPU"`'
+            kinds.append(key)
+            reason = value.strip()
+        elif key in ("runs-but-wrong", "warns", "removed-api") and not has_value:
+            if key == "removed-api":
+                removed_api = True
+            else:
+                kinds.append(key)
+        else:
+            return f"unknown fence attribute `{token}`; expected one of raises=, runs-but-wrong, warns, removed-api, skip="
+    if len(kinds) > 1:
+        return f"declare one outcome, not {len(kinds)}: {', '.join(kinds)}"
+    kind = kinds[0] if kinds else "passes"
+    return Expectation(kind=kind, exception=exception, reason=reason, removed_api=removed_api)
+
+
+def contradicts_correct(expectation: Expectation) -> bool:
+    """A Correct example must run clean: it may only be plain or skipped."""
+    return expectation.removed_api or expectation.kind in ("raises", "runs-but-wrong", "warns")

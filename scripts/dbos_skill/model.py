@@ -1,0 +1,189 @@
+"""The validator's data model: small frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Mapping, Optional
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+IMPACTS = ("CRITICAL", "HIGH", "MEDIUM-HIGH", "MEDIUM", "LOW-MEDIUM", "LOW")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding, located in a bundle-relative file (1-based line and column)."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    severity: Severity
+    message: str
+    help: Optional[str] = None
+    detail: Optional[str] = None
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.col, self.code)
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    """Parsed YAML frontmatter: the mapping, where each key sits and where its value starts."""
+
+    data: Mapping[str, Any]
+    key_positions: Mapping[str, tuple[int, int]]
+    value_positions: Mapping[str, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Heading:
+    line: int
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Link:
+    line: int
+    col: int
+    target: str
+
+
+@dataclass(frozen=True)
+class TableRow:
+    line: int
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    line: int
+    header: tuple[str, ...]
+    rows: tuple[TableRow, ...]
+
+
+@dataclass(frozen=True)
+class Fence:
+    """A fenced code block: `line` is the opening fence, `code_line` the first code line."""
+
+    line: int
+    code_line: int
+    info: str
+    code: str
+    closed: bool
+    label: Optional[str]
+    caption: Optional[str] = None
+
+    @property
+    def language(self) -> str:
+        return self.info.split(maxsplit=1)[0] if self.info.strip() else ""
+
+    @property
+    def attributes(self) -> str:
+        parts = self.info.split(maxsplit=1)
+        return parts[1] if len(parts) > 1 else ""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A markdown file after parsing; `body_line` is where the body starts (1-based)."""
+
+    path: str
+    text: str
+    frontmatter: Optional[Frontmatter]
+    body_line: int
+    headings: tuple[Heading, ...]
+    fences: tuple[Fence, ...]
+    links: tuple[Link, ...]
+    tables: tuple[Table, ...]
+    paragraphs: tuple[tuple[int, str], ...]
+
+    @property
+    def body_lines(self) -> list[str]:
+        return self.text.splitlines()[self.body_line - 1 :]
+
+
+@dataclass(frozen=True)
+class Section:
+    priority: int
+    name: str
+    prefix: str
+    impact: str
+    description: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What running an example must show, as its fence declares it."""
+
+    kind: str  # "passes", "raises", "runs-but-wrong", "warns" or "skip"
+    exception: Optional[str] = None
+    reason: Optional[str] = None
+    removed_api: bool = False
+
+    def describe(self) -> str:
+        if self.kind == "raises":
+            return f"raises {self.exception}"
+        if self.kind == "skip":
+            return f"skip: {self.reason}"
+        return self.kind
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A python fence to run: its location, label and expectation."""
+
+    path: str
+    line: int
+    code_line: int
+    code: str
+    label: str
+    expectation: Expectation
+    caption: Optional[str] = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+OUTCOMES = ("passed", "proven", "runs-but-wrong", "skipped", "failed")
+
+
+@dataclass(frozen=True)
+class SnippetResult:
+    """How one snippet's run turned out; `diagnostics` explain a failure."""
+
+    snippet: Snippet
+    outcome: str
+    duration_s: float
+    error: Optional[str] = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    path: str
+    prefix: Optional[str]
+    document: Optional[Document]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """Everything the checks need, read from one skill directory."""
+
+    root_name: str
+    skill: Optional[Document]
+    sections_path: str
+    sections: tuple[Section, ...]
+    rules: tuple[Rule, ...]
+    files: tuple[str, ...] = field(default=())
+    existing_paths: frozenset[str] = field(default=frozenset())
+    outside_paths: frozenset[str] = field(default=frozenset())

@@ -1,0 +1,149 @@
+"""Rendering a validation result as text (ruff-like), JSON, or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Optional
+
+from .model import OUTCOMES, Diagnostic, Severity, SnippetResult
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: int
+    rules: int
+    snippets: int
+    errors: int
+    warnings: int
+    skill_tokens: int
+    bundle_tokens: int
+    wall_s: Optional[float] = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """What one validation found; `prefix` turns bundle paths into display paths."""
+
+    prefix: str
+    diagnostics: tuple[Diagnostic, ...]
+    results: Optional[tuple[SnippetResult, ...]]
+    summary: Summary
+
+    def display(self, path: str) -> str:
+        return f"{self.prefix}{path}"
+
+
+def render(report: Report, fmt: str) -> str:
+    return {"text": render_text, "json": render_json, "github": render_github}[fmt](report)
+
+
+def outcome_counts(results: tuple[SnippetResult, ...]) -> dict[str, int]:
+    counts = Counter(result.outcome for result in results)
+    return {outcome: counts.get(outcome, 0) for outcome in OUTCOMES}
+
+
+def render_text(report: Report) -> str:
+    lines: list[str] = []
+    for d in report.diagnostics:
+        lines.append(f"{report.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}")
+        if d.help:
+            lines.append(f"  help: {d.help}")
+        if d.detail:
+            lines.extend("  | " + line for line in d.detail.rstrip("\n").split("\n"))
+    if report.results is not None:
+        for outcome in ("runs-but-wrong", "skipped"):
+            listed = [r for r in report.results if r.outcome == outcome]
+            if listed:
+                lines.append(f"{outcome} ({len(listed)}):")
+                for result in listed:
+                    snippet = result.snippet
+                    note = snippet.expectation.reason if outcome == "skipped" else (snippet.caption or "").rstrip(":")
+                    lines.append(f"  {report.display(snippet.path)}:{snippet.line}" + (f"  {note}" if note else ""))
+    s = report.summary
+    if report.results is not None:
+        counts = outcome_counts(report.results)
+        ran = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
+        lines.append(f"Ran {len(report.results)} snippets in {s.wall_s:.1f} s: {ran}.")
+    status = "no problems" if not (s.errors or s.warnings) else f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')}"
+    lines.append(
+        f"Checked {_plural(s.files, 'file')} ({_plural(s.rules, 'rule')}, {_plural(s.snippets, 'python snippet')}): {status}. "
+        f"Estimated tokens: SKILL.md {s.skill_tokens:,}, bundle {s.bundle_tokens:,}."
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def render_json(report: Report) -> str:
+    s = report.summary
+    summary: dict[str, object] = {
+        "files": s.files,
+        "rules": s.rules,
+        "snippets": s.snippets,
+        "errors": s.errors,
+        "warnings": s.warnings,
+        "skill_tokens": s.skill_tokens,
+        "bundle_tokens": s.bundle_tokens,
+    }
+    document: dict[str, object] = {"diagnostics": [_diagnostic_json(report, d) for d in report.diagnostics], "summary": summary}
+    if report.results is not None:
+        summary["outcomes"] = outcome_counts(report.results)
+        summary["wall_s"] = round(s.wall_s or 0.0, 3)
+        document["snippets"] = [_snippet_json(report, r) for r in report.results]
+    return json.dumps(document, indent=2) + "\n"
+
+
+def _diagnostic_json(report: Report, d: Diagnostic) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "path": report.display(d.path),
+        "line": d.line,
+        "col": d.col,
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+    }
+    if d.help:
+        entry["help"] = d.help
+    if d.detail:
+        entry["detail"] = d.detail
+    return entry
+
+
+def _snippet_json(report: Report, result: SnippetResult) -> dict[str, object]:
+    snippet = result.snippet
+    entry: dict[str, object] = {
+        "path": report.display(snippet.path),
+        "line": snippet.line,
+        "label": snippet.label,
+        "expectation": snippet.expectation.describe(),
+        "outcome": result.outcome,
+        "duration_s": round(result.duration_s, 3),
+    }
+    if result.error:
+        entry["error"] = result.error
+    return entry
+
+
+def render_github(report: Report) -> str:
+    lines = []
+    for d in report.diagnostics:
+        level = "error" if d.severity is Severity.ERROR else "warning"
+        message = d.message + (f"\nhelp: {d.help}" if d.help else "") + (f"\n{d.detail}" if d.detail else "")
+        lines.append(
+            f"::{level} file={_property(report.display(d.path))},line={d.line},col={d.col},title={_property(d.code)}::{_data(message)}"
+        )
+    s = report.summary
+    lines.append(f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')} in {_plural(s.files, 'file')}")
+    return "\n".join(lines) + "\n"
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")

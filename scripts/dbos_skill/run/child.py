@@ -1,0 +1,165 @@
+"""What a forked snippet process does: isolate itself, run the code as __main__, record the result.
+
+Runs in a child forked from the worker, which has dbos imported already. The
+result goes to `result.json` in the job's output directory; the process then
+ends at once with os._exit, skipping interpreter teardown: the outcome is known.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import linecache
+import logging
+import os
+import signal
+import sys
+import tempfile
+import traceback
+import types
+import warnings
+from typing import Any, NoReturn
+
+RESULT_FILE = "result.json"
+STDOUT_FILE = "stdout.txt"
+STDERR_FILE = "stderr.txt"
+EXIT_RUNNER_FAILED = 70
+
+
+class _Recorder(logging.Handler):
+    """Keeps every DBOS log record at WARNING or above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"DBOS logged {record.levelname}: {record.getMessage()}")
+
+
+def execute(job: dict[str, Any]) -> NoReturn:
+    """Run one job in this (freshly forked) process and exit."""
+    try:
+        os.setsid()
+        _reset_signals()
+        _redirect_output(job["outdir"])
+        os.chdir(job["workdir"])
+        os.environ.update(job["env"])
+        tempfile.tempdir = None
+        result = _run(job)
+        result["leftover"] = _stop_leftover_processes()
+        _write_result(job["outdir"], result)
+    except BaseException:  # the runner itself failed: the parent reports the exit code
+        os._exit(EXIT_RUNNER_FAILED)
+    os._exit(0)
+
+
+def _reset_signals() -> None:
+    signal.set_wakeup_fd(-1)
+    for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
+
+
+def _redirect_output(outdir: str) -> None:
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    for fd, name in ((1, STDOUT_FILE), (2, STDERR_FILE)):
+        target = os.open(os.path.join(outdir, name), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(target, fd)
+        os.close(target)
+
+
+def _run(job: dict[str, Any]) -> dict[str, Any]:
+    filename = job["filename"]
+    source = "\n" * (job["code_line"] - 1) + job["code"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    module = types.ModuleType("__main__")
+    module.__dict__["__builtins__"] = builtins
+    sys.modules["__main__"] = module
+    sys.argv = [filename]
+    recorder = _Recorder()
+    logging.getLogger("dbos").addHandler(recorder)
+    warned: list[str] = []
+    warnings.simplefilter("default")
+    show = warnings.showwarning
+
+    def record_warning(message: Any, category: type, path: str, lineno: int, file: Any = None, line: Any = None) -> None:
+        warned.append(f"{category.__name__}: {message} ({path}:{lineno})")
+        show(message, category, path, lineno, file, line)
+
+    warnings.showwarning = record_warning
+    result: dict[str, Any] = {"status": "ok"}
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+    except SystemExit as stop:
+        if stop.code not in (None, 0):
+            result = {"status": "exit", "message": f"SystemExit: {stop.code}", "line": _snippet_line(stop, filename)}
+    except BaseException as error:
+        result = _describe_exception(error, filename)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+    result["warnings"] = warned + recorder.messages
+    return result
+
+
+def _describe_exception(error: BaseException, filename: str) -> dict[str, Any]:
+    own_frames = error.__traceback__.tb_next if error.__traceback__ else None
+    formatted = traceback.format_exception(type(error), error, own_frames)
+    return {
+        "status": "exception",
+        "types": [f"{cls.__module__}.{cls.__qualname__}" for cls in type(error).__mro__],
+        "message": traceback.format_exception_only(type(error), error)[-1].strip(),
+        "traceback": "".join(formatted),
+        "line": _snippet_line(error, filename),
+    }
+
+
+def _snippet_line(error: BaseException, filename: str) -> int | None:
+    """The deepest line of the snippet itself that the exception passed through."""
+    frames = traceback.extract_tb(error.__traceback__)
+    own = [frame.lineno for frame in frames if frame.filename == filename]
+    return own[-1] if own else None
+
+
+def _stop_leftover_processes() -> list[str]:
+    """Kill what the snippet left running (its process group and its descendants); say what it was."""
+    me = os.getpid()
+    parents: dict[int, int] = {}
+    groups: dict[int, int] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if fields[0] != "Z":
+            parents[int(entry)], groups[int(entry)] = int(fields[1]), int(fields[2])
+    doomed = {pid for pid, group in groups.items() if group == me}
+    frontier = {me}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in doomed}
+        doomed |= frontier
+    leftover = []
+    for pid in sorted(doomed):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue
+        leftover.append(f"pid {pid}: {command or '?'}")
+    return leftover
+
+
+def _write_result(outdir: str, result: dict[str, Any]) -> None:
+    partial = os.path.join(outdir, RESULT_FILE + ".part")
+    with open(partial, "w") as stream:
+        json.dump(result, stream)
+    os.replace(partial, os.path.join(outdir, RESULT_FILE))

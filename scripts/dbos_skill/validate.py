@@ -1,0 +1,72 @@
+"""One validation: load the bundle, run the checks and the snippets, summarise."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from .bundle import load_bundle
+from .checks import run_static_checks
+from .checks.skill_md import estimated_tokens
+from .model import Bundle, Diagnostic, Severity
+from .report import Report, Summary
+from .run import RunSettings, SnippetRunner
+from .snippets import collect_snippets, documents
+
+
+@dataclass(frozen=True)
+class Options:
+    run: bool = True
+    strict: bool = False
+    timeout: float = 60.0
+    jobs: Optional[int] = None
+    postgres_url: Optional[str] = None
+
+
+def validate(root: Path, options: Options, prefix: str = "") -> Report:
+    """Validate the bundle at `root`; `prefix` is prepended to bundle-relative paths for display."""
+    started = time.monotonic()
+    settings = RunSettings(timeout_s=options.timeout, jobs=options.jobs, postgres_url=options.postgres_url, path_prefix=prefix)
+    runner = SnippetRunner(settings) if options.run else None
+    try:
+        if runner is not None:
+            runner.start()
+        loaded = load_bundle(root)
+        diagnostics = run_static_checks(loaded)
+        snippets = collect_snippets(loaded.bundle)
+        results = tuple(runner.run(snippets)) if runner is not None else None
+    finally:
+        if runner is not None:
+            runner.close()
+    if results is not None:
+        diagnostics += [d for result in results for d in result.diagnostics]
+    ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
+    return Report(
+        prefix=prefix,
+        diagnostics=ordered,
+        results=results,
+        summary=_summarise(loaded.bundle, ordered, len(snippets), time.monotonic() - started),
+    )
+
+
+def _summarise(bundle: Bundle, diagnostics: tuple[Diagnostic, ...], snippet_count: int, wall_s: float) -> Summary:
+    texts = [d.text for d in documents(bundle)]
+    skill_text = bundle.skill.text if bundle.skill else ""
+    return Summary(
+        files=len([p for p in bundle.files if p in bundle.existing_paths]),
+        rules=len(bundle.rules),
+        snippets=snippet_count,
+        errors=sum(d.severity is Severity.ERROR for d in diagnostics),
+        warnings=sum(d.severity is Severity.WARNING for d in diagnostics),
+        skill_tokens=estimated_tokens(skill_text),
+        bundle_tokens=sum(estimated_tokens(t) for t in texts),
+        wall_s=wall_s,
+    )
+
+
+def exit_code(report: Report, strict: bool) -> int:
+    if report.summary.errors or (strict and report.summary.warnings):
+        return 1
+    return 0

@@ -1,0 +1,87 @@
+"""Shared helpers: fixture bundles are a base bundle plus one case's overlay."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import tempfile
+from contextlib import redirect_stdout
+from pathlib import Path
+
+import pytest
+
+from dbos_skill.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "tests" / "fixtures"
+BASE = FIXTURES / "_base"
+CASE_CONTROL_FILES = ("EXPECTED", "REMOVE")
+
+
+def materialize(case: Path, destination: Path) -> Path:
+    """Copy the base bundle to destination/dbos-python and apply the case's overlay."""
+    bundle = destination / "dbos-python"
+    shutil.copytree(BASE, bundle, symlinks=True)
+    for source in sorted(case.rglob("*")):
+        relative = source.relative_to(case)
+        if relative.as_posix() in CASE_CONTROL_FILES or (source.is_dir() and not source.is_symlink()):
+            continue
+        target = bundle / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        shutil.copy2(source, target, follow_symlinks=False)
+    removals = case / "REMOVE"
+    for line in removals.read_text().splitlines() if removals.exists() else []:
+        doomed = bundle / line
+        shutil.rmtree(doomed) if doomed.is_dir() else doomed.unlink()
+    return bundle
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run `dbos-skill` in this process; return its exit code and stdout."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(args))
+    return code, out.getvalue()
+
+
+def validate_json(bundle: Path, *options: str) -> tuple[int, dict]:
+    code, output = run_cli("validate", str(bundle), "--format", "json", *options)
+    return code, json.loads(output)
+
+
+def copy_skill(destination: Path) -> Path:
+    """The repository's skill (SKILL.md and references/) copied into destination/dbos-python."""
+    bundle = destination / "dbos-python"
+    bundle.mkdir()
+    shutil.copy2(REPO / "SKILL.md", bundle / "SKILL.md")
+    shutil.copytree(REPO / "references", bundle / "references")
+    return bundle
+
+
+def snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh PostgreSQL server for the session; skipped (outside CI) when the binaries are missing."""
+    from postgres_server import PostgresServer, find_binaries
+
+    binaries = find_binaries()
+    if binaries is None:
+        message = "PostgreSQL server binaries (initdb, pg_ctl) not found; install Debian's postgresql package"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    directory = Path(tempfile.mkdtemp(prefix="dbos-skill-pg-"))
+    server = PostgresServer(binaries, directory)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(directory, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The command line: exit codes, output formats, bundle discovery, and no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, REPO, materialize, run_cli
+from dbos_skill.codes import CODES
+
+
+def dbos_skill(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "dbos_skill", *args], cwd=cwd, capture_output=True, text=True, env=dict(os.environ))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate", "--format", "xml"],
+        ["validate", "--jobs", "0"],
+        ["validate", "--timeout", "-1"],
+        ["validate", "--no-such-option"],
+        ["validate", "no/such/bundle"],
+        ["validate", "--postgres-url", "mysql://localhost/db"],
+        [],
+    ],
+    ids=["bad-format", "zero-jobs", "negative-timeout", "unknown-option", "missing-bundle", "not-postgres", "no-command"],
+)
+def test_bad_arguments_exit_2_without_a_traceback(args: list[str]) -> None:
+    result = dbos_skill(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip()
+
+
+def test_an_unreachable_postgres_server_is_a_usage_error() -> None:
+    result = dbos_skill("validate", str(FIXTURES / "run"), "--postgres-url", "postgresql://postgres@127.0.0.1:1/postgres")
+    assert result.returncode == 2
+    assert "cannot connect" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_without_a_bundle_argument_the_enclosing_skill_is_found(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "api-removed-declared", tmp_path)
+    result = dbos_skill("validate", "--no-run", cwd=bundle / "references")
+    assert result.returncode == 0, result.stdout
+    assert "Checked 3 files" in result.stdout
+
+
+def test_outside_any_skill_is_a_usage_error(tmp_path: Path) -> None:
+    result = dbos_skill("validate", "--no-run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no SKILL.md" in result.stderr
+
+
+def test_text_output_is_path_line_col_code_message_then_help_then_summary(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "impact-differs", tmp_path)
+    code, output = run_cli("validate", str(bundle), "--no-run")
+    lines = output.splitlines()
+    assert code == 1
+    assert lines[0] == f"{bundle}/references/lifecycle-example.md:3:9: R002 impact HIGH differs from section Lifecycle's impact CRITICAL"
+    assert lines[1] == "  help: set `impact: CRITICAL`"
+    assert re.match(r"Checked 3 files \(1 rule, 2 python snippets\): 1 error, 0 warnings\. Estimated tokens: SKILL\.md \d+, bundle \d+\.", lines[2])
+
+
+def test_github_format_emits_workflow_annotations(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "skill-name-differs", tmp_path)
+    code, output = run_cli("validate", str(bundle), "--no-run", "--format", "github")
+    assert code == 0
+    assert output.splitlines()[0].startswith(f"::warning file={bundle}/SKILL.md,line=2,col=7,title=S003::")
+
+
+def test_strict_turns_warnings_into_failures(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "skill-name-differs", tmp_path)
+    assert run_cli("validate", str(bundle), "--no-run")[0] == 0
+    assert run_cli("validate", str(bundle), "--no-run", "--strict")[0] == 1
+
+
+def test_json_summary_has_the_documented_fields(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "api-removed-declared", tmp_path)
+    code, output = run_cli("validate", str(bundle), "--no-run", "--format", "json")
+    summary = json.loads(output)["summary"]
+    assert code == 0
+    assert {"files", "rules", "snippets", "errors", "warnings"} <= set(summary)
+
+
+def test_every_code_is_documented_in_the_readme() -> None:
+    readme = (REPO / "README.md").read_text()
+    for code in CODES.values():
+        assert f"| {code.code} | {code.severity.value} | {code.meaning} |" in readme
