@@ -1,0 +1,97 @@
+"""Snippet runs: each fence of tests/fixtures/run shows one outcome.
+
+A fence's caption says `expect: <outcome> [CODE]`; a trailing `# CODE` comment
+marks the line its failure must be reported on (else the fence's own line).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, validate_json
+
+RUN_BUNDLE = FIXTURES / "run"
+RULE = "references/lifecycle-outcomes.md"
+TIMEOUT_S = "3"
+
+
+def fences_with_expectations() -> list[tuple[int, str, str | None, int]]:
+    """(fence line, expected outcome, expected code, expected diagnostic line) per python fence."""
+    lines = (RUN_BUNDLE / RULE).read_text().split("\n")
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if not line.startswith("```python"):
+            continue
+        caption = next(lines[i] for i in range(number - 2, 0, -1) if lines[i].strip())
+        outcome, code = re.search(r"expect: ([\w-]+)(?: (X\d{3}))?", caption).groups()
+        closing = next(i for i in range(number, len(lines)) if lines[i] == "```")
+        marked = [i + 1 for i in range(number, closing) if re.search(r"# X\d{3}$", lines[i])]
+        if marked:
+            code = code or re.search(r"# (X\d{3})$", lines[marked[0] - 1]).group(1)
+        found.append((number, outcome, code, marked[0] if marked else number))
+    return found
+
+
+@pytest.fixture(scope="module")
+def run_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict]:
+    return validate_json(RUN_BUNDLE, "--timeout", TIMEOUT_S)
+
+
+EXPECTATIONS = fences_with_expectations()
+
+
+@pytest.mark.parametrize("fence_line, outcome, code, diagnostic_line", EXPECTATIONS, ids=[f"line-{e[0]}-{e[1]}" for e in EXPECTATIONS])
+def test_each_snippet_has_its_outcome(run_report, fence_line: int, outcome: str, code: str | None, diagnostic_line: int) -> None:
+    _, report = run_report
+    snippet = next(s for s in report["snippets"] if s["line"] == fence_line)
+    assert snippet["outcome"] == outcome
+    run_codes = [d for d in report["diagnostics"] if d["code"].startswith("X") and fence_line <= d["line"] <= fence_line + 30]
+    mine = [d for d in run_codes if _fence_of(d["line"]) == fence_line]
+    if code is None:
+        assert mine == []
+    else:
+        assert [(d["code"], d["line"]) for d in mine] == [(code, diagnostic_line)]
+
+
+def _fence_of(line: int) -> int:
+    return max(e[0] for e in EXPECTATIONS if e[0] <= line)
+
+
+def test_failures_carry_the_snippet_traceback_mapped_to_markdown(run_report) -> None:
+    _, report = run_report
+    failure = next(d for d in report["diagnostics"] if d["code"] == "X001" and "total is wrong" in d["message"])
+    assert failure["message"] == "AssertionError: the total is wrong"
+    assert f'{RULE}", line {failure["line"]}, in <module>' in failure["detail"]
+
+
+def test_summary_counts_every_outcome(run_report) -> None:
+    code, report = run_report
+    counts = {}
+    for _, outcome, _, _ in EXPECTATIONS:
+        counts[outcome] = counts.get(outcome, 0) + 1
+    assert code == 1
+    assert {k: v for k, v in report["summary"]["outcomes"].items() if v} == counts
+
+
+def test_no_snippet_process_outlives_the_run(run_report) -> None:
+    commands = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                commands.append(Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip())
+            except OSError:
+                continue
+    assert not [c for c in commands if c in ("sleep 987", "sleep 988", "sleep 600")]
+
+
+def test_the_run_writes_nothing_inside_the_bundle(run_report) -> None:
+    assert sorted(p.relative_to(RUN_BUNDLE).as_posix() for p in RUN_BUNDLE.rglob("*")) == [
+        "SKILL.md",
+        "references",
+        "references/_sections.md",
+        RULE,
+    ]
