@@ -21,14 +21,14 @@ def python_fences(document: Document) -> Iterator[Fence]:
     return (fence for fence in document.fences if fence.language == "python")
 
 
-def padded_source(fence: Fence) -> str:
-    """The fence's code preceded by blank lines, so line numbers are the file's."""
-    return "\n" * (fence.code_line - 1) + fence.code
+def padded_source(code_line: int, code: str) -> str:
+    """Code preceded by blank lines, so its line numbers are the markdown file's."""
+    return "\n" * (code_line - 1) + code
 
 
 def parse_python(path: str, fence: Fence) -> Union[ast.Module, SyntaxError]:
     try:
-        return ast.parse(padded_source(fence), filename=path)
+        return ast.parse(padded_source(fence.code_line, fence.code), filename=path)
     except SyntaxError as error:
         return error
 

@@ -20,6 +20,8 @@ import types
 import warnings
 from typing import Any, NoReturn
 
+from ..snippets import padded_source
+
 RESULT_FILE = "result.json"
 STDOUT_FILE = "stdout.txt"
 STDERR_FILE = "stderr.txt"
@@ -72,7 +74,7 @@ def _redirect_output(outdir: str) -> None:
 
 def _run(job: dict[str, Any]) -> dict[str, Any]:
     filename = job["filename"]
-    source = "\n" * (job["code_line"] - 1) + job["code"]
+    source = padded_source(job["code_line"], job["code"])
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     module = types.ModuleType("__main__")
     module.__dict__["__builtins__"] = builtins
