@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from dbos_skill.bundle import load_bundle
+from dbos_skill.bundle import copy_skill, load_bundle
 from dbos_skill.run import RunSettings
 from dbos_skill.snippets import collect_snippets, padded_source
 from dbos_skill.validate import Options, validate
@@ -35,14 +34,6 @@ finally:
     from dbos import DBOS
     DBOS.destroy()
 """
-
-
-def copy_bundle(destination: Path) -> Path:
-    bundle = destination / "dbos-python"
-    bundle.mkdir()
-    shutil.copy2(REPO / "SKILL.md", bundle / "SKILL.md")
-    shutil.copytree(REPO / "references", bundle / "references")
-    return bundle
 
 
 class TreeMemorySampler:
@@ -128,7 +119,7 @@ def main() -> int:
     parser.add_argument("--skip-naive", action="store_true", help="only time our runner")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        bundle = copy_bundle(Path(directory))
+        bundle = copy_skill(REPO, Path(directory))
         wall, executed, peak_kib, outcomes = run_ours(bundle, args.jobs)
         print(f"cpus: {os.cpu_count()}, jobs: {args.jobs or RunSettings().parallelism}")
         print(f"snippets executed: {executed} ({', '.join(f'{n} {o}' for o, n in sorted(outcomes.items()))})")

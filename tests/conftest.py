@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from dbos_skill.bundle import copy_skill as install_skill
 from dbos_skill.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,12 +55,8 @@ def validate_json(bundle: Path, *options: str) -> tuple[int, dict]:
 
 
 def copy_skill(destination: Path) -> Path:
-    """The repository's skill (SKILL.md and references/) copied into destination/dbos-python."""
-    bundle = destination / "dbos-python"
-    bundle.mkdir()
-    shutil.copy2(REPO / "SKILL.md", bundle / "SKILL.md")
-    shutil.copytree(REPO / "references", bundle / "references")
-    return bundle
+    """The repository's skill installed into destination/dbos-python."""
+    return install_skill(REPO, destination)
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

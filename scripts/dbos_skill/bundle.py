@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -15,6 +16,7 @@ from .model import Bundle, Diagnostic, Document, Rule
 from .sections import parse_sections
 from .source import read_text
 
+SKILL_NAME = "dbos-python"
 SKILL_FILE = "SKILL.md"
 REFERENCES_DIR = "references"
 SECTIONS_FILE = f"{REFERENCES_DIR}/_sections.md"
@@ -70,6 +72,15 @@ def load_bundle(root: Path) -> LoadedBundle:
     )
     documents = [d for d in (skill, sections_doc, *(r.document for r in rules)) if d is not None]
     return LoadedBundle(bundle=bundle, anchors=_anchors(root, documents), diagnostics=problems)
+
+
+def copy_skill(root: Path, destination: Path) -> Path:
+    """Install the skill's agent-facing files (SKILL.md, references/) into destination/dbos-python."""
+    installed = destination / SKILL_NAME
+    installed.mkdir(parents=True)
+    shutil.copy2(root / SKILL_FILE, installed / SKILL_FILE)
+    shutil.copytree(root / REFERENCES_DIR, installed / REFERENCES_DIR)
+    return installed
 
 
 def _load_markdown(root: Path, path: str, problems: list[Diagnostic], *, missing_code: str, frontmatter: bool) -> Optional[Document]:
