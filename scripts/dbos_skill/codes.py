@@ -93,6 +93,7 @@ CODES: dict[str, Code] = {
         Code("X006", _E, "a runs-but-wrong or warns example crashed"),
         Code("X007", _E, "a warns example ran without any warning"),
         Code("X008", _E, "an example left a process running"),
+        Code("X009", _E, "an example declared logs= but nothing matching was logged"),
     ]
 }
 

@@ -6,6 +6,7 @@
     ```python warns                   runs, and DBOS or Python warns
     ```python removed-api raises=...  uses an API 3.x removed, on purpose
     ```python skip="reason"           not run, counted and listed
+    ```python logs="regex"            DBOS logs warnings matching regex, by design
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def parse_expectation(attributes: str) -> Union[Expectation, str]:
     except ValueError as error:
         return f"cannot read fence attributes: {error}"
     kinds: list[str] = []
-    exception = reason = None
+    exception = reason = logs = None
     removed_api = False
     for token in tokens:
         key, has_value, value = token.partition("=")
@@ -41,17 +42,25 @@ def parse_expectation(attributes: str) -> Union[Expectation, str]:
                 return '`skip=` needs a reason, e.g. `skip="needs a GPU"`'
             kinds.append(key)
             reason = value.strip()
+        elif key == "logs":
+            try:
+                re.compile(value)
+            except re.error as error:
+                return f"`logs=` needs a regular expression: {error}"
+            if not value:
+                return '`logs=` needs a pattern, e.g. `logs="retried"`'
+            logs = value
         elif key in ("runs-but-wrong", "warns", "removed-api") and not has_value:
             if key == "removed-api":
                 removed_api = True
             else:
                 kinds.append(key)
         else:
-            return f"unknown fence attribute `{token}`; expected one of raises=, runs-but-wrong, warns, removed-api, skip="
+            return f"unknown fence attribute `{token}`; expected one of raises=, runs-but-wrong, warns, removed-api, skip=, logs="
     if len(kinds) > 1:
         return f"declare one outcome, not {len(kinds)}: {', '.join(kinds)}"
     kind = kinds[0] if kinds else "passes"
-    return Expectation(kind=kind, exception=exception, reason=reason, removed_api=removed_api)
+    return Expectation(kind=kind, exception=exception, reason=reason, removed_api=removed_api, logs=logs)
 
 
 def contradicts_correct(expectation: Expectation) -> bool:

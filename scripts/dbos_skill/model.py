@@ -129,6 +129,7 @@ class Expectation:
     exception: Optional[str] = None
     reason: Optional[str] = None
     removed_api: bool = False
+    logs: Optional[str] = None
 
     def describe(self) -> str:
         if self.kind == "raises":

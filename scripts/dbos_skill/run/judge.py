@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -57,11 +58,17 @@ def judge(snippet: Snippet, finished: Finished) -> SnippetResult:
     status = result["status"]
     line = result.get("line") or snippet.line
     warnings = result.get("warnings", [])
+    declared = re.compile(snippet.expectation.logs) if snippet.expectation.logs else None
+    matching = [w for w in warnings if declared is not None and declared.search(w)]
+    unexpected = [w for w in warnings if w not in matching]
     if kind == "passes":
         if status != "ok":
             return _crash(snippet, finished, "X001", line, result)
-        if warnings:
-            return _failed(snippet, finished, "X003", snippet.line, warnings[0], detail="\n".join(warnings) if len(warnings) > 1 else None)
+        if unexpected:
+            detail = "\n".join(unexpected) if len(unexpected) > 1 else None
+            return _failed(snippet, finished, "X003", snippet.line, unexpected[0], detail=detail)
+        if declared is not None and not matching:
+            return _failed(snippet, finished, "X009", snippet.line, f"declared `logs={declared.pattern}`, but nothing matching was logged")
         return _outcome(snippet, finished, "passed")
     if kind == "raises":
         expected = snippet.expectation.exception or ""
@@ -79,8 +86,9 @@ def judge(snippet: Snippet, finished: Finished) -> SnippetResult:
         )
     if status != "ok":
         return _crash(snippet, finished, "X006", line, result, prefix=f"declared `{kind}`, but it crashed: ")
-    if kind == "warns" and not warnings:
-        return _failed(snippet, finished, "X007", snippet.line, "declared `warns`, but neither DBOS nor Python warned")
+    if kind == "warns" and not (matching if declared is not None else warnings):
+        wanted = f" matching `{declared.pattern}`" if declared is not None else ""
+        return _failed(snippet, finished, "X007", snippet.line, f"declared `warns`, but neither DBOS nor Python warned{wanted}")
     return _outcome(snippet, finished, "proven" if kind == "warns" else "runs-but-wrong")
 
 
