@@ -76,10 +76,13 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     filename = job["filename"]
     source = padded_source(job["code_line"], job["code"])
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    script = os.path.join(job["outdir"], os.path.basename(filename).replace(".", "_") + f"_{job['code_line']}.py")
+    with open(script, "w") as copy:
+        copy.write(source)  # what __file__ names, so an example can run itself again
     module = types.ModuleType("__main__")
-    module.__dict__["__builtins__"] = builtins
+    module.__dict__.update(__builtins__=builtins, __file__=script)
     sys.modules["__main__"] = module
-    sys.argv = [filename]
+    sys.argv = [script]
     recorder = _Recorder()
     logging.getLogger("dbos").addHandler(recorder)
     warned: list[str] = []
