@@ -1,12 +1,14 @@
 """What a forked snippet process does: isolate itself, run the code as __main__, record the result.
 
 Runs in a child forked from the worker, which has dbos imported already. The
-result goes to `result.json` in the job's output directory; the process then
-ends at once with os._exit, skipping interpreter teardown: the outcome is known.
+result goes to `result.json` in the job's output directory. The atexit handlers
+run as on a normal exit, then the process ends at once with os._exit, skipping
+the rest of interpreter teardown (such as joining DBOS's threads).
 """
 
 from __future__ import annotations
 
+import atexit
 import builtins
 import json
 import linecache
@@ -49,6 +51,7 @@ def execute(job: dict[str, Any]) -> NoReturn:
         os.environ.update(job["env"])
         tempfile.tempdir = None
         result = _run(job)
+        atexit._run_exitfuncs()  # what a normal exit runs, e.g. multiprocessing's cleanup
         result["leftover"] = _stop_leftover_processes()
         _write_result(job["outdir"], result)
     except BaseException:  # the runner itself failed: the parent reports the exit code
