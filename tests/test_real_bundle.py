@@ -10,7 +10,17 @@ import yaml
 from conftest import REPO, copy_skill, snapshot, validate_json
 
 SKILL_MAX_CHARS = 6000
-RULE_FILE_COUNT = 36
+RULE_TOPICS = {
+    "lifecycle": ["config", "launch", "fastapi"],
+    "workflow": ["determinism", "constraints", "background", "timeout", "control", "introspection"],
+    "step": ["basics", "retries", "transactions", "timeouts"],
+    "queue": ["basics", "concurrency", "rate-limiting", "priority", "deduplication", "partitioning", "management"],
+    "comm": ["events", "messages", "streaming"],
+    "pattern": ["idempotency", "scheduled", "sleep", "debouncing", "classes"],
+    "test": ["fixtures", "recovery"],
+    "client": ["setup", "enqueue"],
+    "advanced": ["async", "versioning", "patching", "upgrading-v3"],
+}
 
 
 @pytest.fixture
@@ -21,6 +31,13 @@ def skill(tmp_path: Path) -> Path:
 def test_static_checks_are_clean_even_in_strict_mode(skill: Path) -> None:
     code, report = validate_json(skill, "--no-run", "--strict")
     assert (code, report["diagnostics"]) == (0, [])
+
+
+def test_the_bundle_has_exactly_the_36_planned_rules() -> None:
+    planned = {f"{prefix}-{topic}.md" for prefix, topics in RULE_TOPICS.items() for topic in topics}
+    present = {p.name for p in (REPO / "references").glob("*.md") if not p.name.startswith("_")}
+    assert len(planned) == 36
+    assert present == planned
 
 
 def test_skill_md_stays_small_enough_to_load_on_every_trigger() -> None:
