@@ -87,7 +87,11 @@ def _run(job: dict[str, Any]) -> dict[str, Any]:
     sys.modules["__main__"] = module
     sys.argv = [script]
     recorder = _Recorder()
-    logging.getLogger("dbos").addHandler(recorder)
+    dbos_logger = logging.getLogger("dbos")
+    dbos_logger.addHandler(recorder)
+    enabled = dbos_logger.isEnabledFor
+    # A log_level above WARNING in the example's config must not hide warnings from the runner.
+    dbos_logger.isEnabledFor = lambda level: level >= logging.WARNING or enabled(level)  # type: ignore[method-assign]
     warned: list[str] = []
     warnings.simplefilter("default")
     show = warnings.showwarning
