@@ -1,4 +1,4 @@
-"""Parsing a markdown body into headings, fences, links, tables and paragraphs.
+"""Parsing a markdown body into headings, fences, links and tables.
 
 markdown-it-py gives block tokens a 0-based `map` of [first_line, end_line);
 the frontmatter lines are blanked before parsing so that every map already
@@ -27,7 +27,6 @@ def parse_document(path: str, text: str, frontmatter: Optional[Frontmatter], bod
     fences: list[Fence] = []
     links: list[Link] = []
     tables: list[Table] = []
-    paragraphs: list[tuple[int, str]] = []
     slugs: dict[str, int] = {}
     label: Optional[str] = None
     caption: Optional[str] = None
@@ -41,7 +40,6 @@ def parse_document(path: str, text: str, frontmatter: Optional[Frontmatter], bod
             label = caption = None
         elif token.type == "paragraph_open":
             content = tokens[index + 1].content
-            paragraphs.append((token.map[0] + 1, content))
             match = _LABEL.match(content)
             label = match.group(1).lower() if match else None
             caption = _plain_text(tokens[index + 1]) if match else None
@@ -61,7 +59,6 @@ def parse_document(path: str, text: str, frontmatter: Optional[Frontmatter], bod
         fences=tuple(fences),
         links=tuple(links),
         tables=tuple(tables),
-        paragraphs=tuple(paragraphs),
     )
 
 

@@ -104,7 +104,6 @@ class Document:
     fences: tuple[Fence, ...]
     links: tuple[Link, ...]
     tables: tuple[Table, ...]
-    paragraphs: tuple[tuple[int, str], ...]
 
     @property
     def body_lines(self) -> list[str]:
@@ -150,9 +149,6 @@ class Snippet:
     label: str
     expectation: Expectation
     caption: Optional[str] = None
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
 
 
 OUTCOMES = ("passed", "proven", "runs-but-wrong", "skipped", "failed")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from ..diagnostics import diag
 from ..model import IMPACTS, Bundle, Diagnostic
 
@@ -25,7 +27,7 @@ def check_sections(bundle: Bundle) -> list[Diagnostic]:
             diag("P003", path, bundle.sections[0].line, f"priorities must run 1..{len(priorities)} without gaps, found {', '.join(map(str, priorities))}")
         )
     ordered = sorted((s for s in bundle.sections if s.impact in IMPACTS), key=lambda s: s.priority)
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in pairwise(ordered):
         if IMPACTS.index(after.impact) < IMPACTS.index(before.impact):
             problems.append(
                 diag(
