@@ -21,6 +21,7 @@ from pathlib import Path
 
 from dbos_skill.bundle import copy_skill, load_bundle
 from dbos_skill.run import RunSettings
+from dbos_skill.run.processes import descendants, process_table
 from dbos_skill.snippets import collect_snippets, padded_source
 from dbos_skill.validate import Options, validate
 
@@ -54,24 +55,10 @@ class TreeMemorySampler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in _tree(os.getpid())))
+            me = os.getpid()
+            tree = descendants(me, process_table()) | {me}
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in tree))
             self._stop.wait(SAMPLE_INTERVAL_S)
-
-
-def _tree(root: int) -> set[int]:
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    members, frontier = {root}, {root}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier} - members
-        members |= frontier
-    return members
 
 
 def _pss_kib(pid: int) -> int:

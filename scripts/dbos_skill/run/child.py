@@ -23,6 +23,7 @@ import warnings
 from typing import Any, NoReturn
 
 from ..snippets import padded_source
+from .processes import command_line, descendants, process_table
 
 RESULT_FILE = "result.json"
 STDOUT_FILE = "stdout.txt"
@@ -141,32 +142,16 @@ def _snippet_line(error: BaseException, filename: str) -> int | None:
 def _stop_leftover_processes() -> list[str]:
     """Kill what the snippet left running (its process group and its descendants); say what it was."""
     me = os.getpid()
-    parents: dict[int, int] = {}
-    groups: dict[int, int] = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.isdigit() or int(entry) == me:
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[0] != "Z":
-            parents[int(entry)], groups[int(entry)] = int(fields[1]), int(fields[2])
-    doomed = {pid for pid, group in groups.items() if group == me}
-    frontier = {me}
-    while frontier:
-        frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in doomed}
-        doomed |= frontier
+    table = process_table()
+    doomed = ({pid for pid, info in table.items() if info.group == me} | descendants(me, table)) - {me}
     leftover = []
     for pid in sorted(doomed):
+        command = command_line(pid)
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
             os.kill(pid, signal.SIGKILL)
         except OSError:
             continue
-        leftover.append(f"pid {pid}: {command or '?'}")
+        leftover.append(f"pid {pid}: {command}")
     return leftover
 
 

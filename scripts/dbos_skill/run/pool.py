@@ -62,14 +62,11 @@ class SnippetRunner:
                 raise RunnerError(str(error)) from error
         self._root = Path(tempfile.mkdtemp(prefix="dbos-skill-"))
         self._worker_log = open(self._root / "worker.log", "wb")
-        package_parent = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")])))
         self._worker = subprocess.Popen(
             [sys.executable, "-m", "dbos_skill.run.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._worker_log,
-            env=env,
         )
 
     def run(self, snippets: list[Snippet]) -> list[SnippetResult]:

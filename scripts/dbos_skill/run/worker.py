@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from .processes import process_table
+
 PR_SET_CHILD_SUBREAPER = 36
 PREWARMED_MODULES = ("dbos", "sqlalchemy", "psycopg")
 
@@ -149,17 +151,13 @@ def _kill_all(running: dict[int, _Running]) -> None:
 
 def _kill_orphans() -> None:
     """Kill and reap whatever escaped its process group and was re-parented here."""
-    me = str(os.getpid())
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                parent = stat.read().rsplit(")", 1)[1].split()[1]
-            if parent == me:
-                os.kill(int(entry), signal.SIGKILL)
-        except (OSError, IndexError):
-            continue
+    me = os.getpid()
+    for pid, info in process_table().items():
+        if info.parent == me:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                continue
     while True:
         try:
             if os.waitpid(-1, 0)[0] == 0:
