@@ -12,7 +12,7 @@ from .diagnostics import diag
 from .frontmatter import split_frontmatter
 from .links import resolve_link
 from .markdown import parse_document
-from .model import Bundle, Diagnostic, Document, Rule
+from .model import Bundle, Diagnostic, Document, LinkTarget, Rule
 from .sections import parse_sections
 from .source import read_text
 
@@ -20,13 +20,11 @@ SKILL_NAME = "dbos-python"
 SKILL_FILE = "SKILL.md"
 REFERENCES_DIR = "references"
 SECTIONS_FILE = f"{REFERENCES_DIR}/_sections.md"
-_SKIPPED_DIRS = {"__pycache__", "node_modules"}
 
 
 @dataclass(frozen=True)
 class LoadedBundle:
     bundle: Bundle
-    anchors: dict[str, frozenset[str]]
     diagnostics: list[Diagnostic]
 
 
@@ -34,10 +32,12 @@ def load_bundle(root: Path) -> LoadedBundle:
     """Read SKILL.md, the sections file and every rule file under `root`."""
     root = root.resolve()
     problems: list[Diagnostic] = []
-    skill = _load_markdown(root, SKILL_FILE, problems, missing_code="B001", frontmatter=True)
+    missing_skill = diag("B001", SKILL_FILE, 1, "SKILL.md is missing", help="every Agent Skills bundle needs a SKILL.md at its root")
+    skill = _load_markdown(root, SKILL_FILE, problems, frontmatter=True, missing=missing_skill)
     references = root / REFERENCES_DIR
+    has_references = references.is_dir() and _inside(root, references)
     rule_paths: list[str] = []
-    if not references.is_dir() or not _inside(root, references):
+    if not has_references:
         problems.append(diag("B002", REFERENCES_DIR, 1, "the references/ directory is missing", help="create references/ with the sections file and the rule files"))
     else:
         for entry in sorted(references.iterdir()):
@@ -51,27 +51,27 @@ def load_bundle(root: Path) -> LoadedBundle:
             else:
                 rule_paths.append(path)
     sections_doc = None
-    if references.is_dir():
-        sections_doc = _load_markdown(root, SECTIONS_FILE, problems, missing_code="B003", frontmatter=False)
+    if has_references:
+        missing_sections = diag("B003", SECTIONS_FILE, 1, "the sections file is missing", help="declare the sections in references/_sections.md")
+        sections_doc = _load_markdown(root, SECTIONS_FILE, problems, frontmatter=False, missing=missing_sections)
     sections, section_problems = parse_sections(sections_doc) if sections_doc else ((), [])
     problems.extend(section_problems)
     rules = []
     for path in rule_paths:
-        document = _load_markdown(root, path, problems, missing_code="B004", frontmatter=True)
+        document = _load_markdown(root, path, problems, frontmatter=True)
         rules.append(Rule(path=path, prefix=_prefix_of(path, [s.prefix for s in sections]), document=document))
-    existing, outside = _walk(root)
+    documents = [d for d in (skill, sections_doc, *(r.document for r in rules)) if d is not None]
     bundle = Bundle(
         root_name=root.name,
         skill=skill,
         sections_path=SECTIONS_FILE,
         sections=tuple(sections),
         rules=tuple(rules),
-        files=tuple([SKILL_FILE, SECTIONS_FILE, *rule_paths]),
-        existing_paths=frozenset(existing),
-        outside_paths=frozenset(outside),
+        files=tuple(p for p in (SKILL_FILE, SECTIONS_FILE, *rule_paths) if (root / p).exists()),
+        has_references=has_references,
+        link_targets=_link_targets(root, documents),
     )
-    documents = [d for d in (skill, sections_doc, *(r.document for r in rules)) if d is not None]
-    return LoadedBundle(bundle=bundle, anchors=_anchors(root, documents), diagnostics=problems)
+    return LoadedBundle(bundle=bundle, diagnostics=problems)
 
 
 def copy_skill(root: Path, destination: Path) -> Path:
@@ -83,16 +83,16 @@ def copy_skill(root: Path, destination: Path) -> Path:
     return installed
 
 
-def _load_markdown(root: Path, path: str, problems: list[Diagnostic], *, missing_code: str, frontmatter: bool) -> Optional[Document]:
+def _load_markdown(
+    root: Path, path: str, problems: list[Diagnostic], *, frontmatter: bool, missing: Optional[Diagnostic] = None
+) -> Optional[Document]:
     file = root / path
     if file.is_symlink() and not _inside(root, file):
         problems.append(diag("B005", path, 1, f"symlink points outside the bundle: {os.readlink(file)}"))
         return None
     if not file.exists():
-        if missing_code == "B001":
-            problems.append(diag("B001", path, 1, "SKILL.md is missing", help="every Agent Skills bundle needs a SKILL.md at its root"))
-        elif missing_code == "B003":
-            problems.append(diag("B003", path, 1, "the sections file is missing", help="declare the sections in references/_sections.md"))
+        if missing is not None:
+            problems.append(missing)
         return None
     if not file.is_file():
         problems.append(diag("B004", path, 1, "expected a markdown file, found a directory" if file.is_dir() else "not a regular file"))
@@ -122,34 +122,27 @@ def _inside(root: Path, path: Path) -> bool:
         return False
 
 
-def _walk(root: Path) -> tuple[set[str], set[str]]:
-    """All bundle-relative paths, and those that are symlinks leading outside."""
-    existing: set[str] = set()
-    outside: set[str] = set()
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = [d for d in subdirs if not d.startswith(".") and d not in _SKIPPED_DIRS]
-        base = Path(directory)
-        for name in subdirs + files:
-            full = base / name
-            relative = full.relative_to(root).as_posix()
-            if full.is_symlink() and not _inside(root, full):
-                outside.add(relative)
-            else:
-                existing.add(relative)
-    return existing, outside
-
-
-def _anchors(root: Path, documents: list[Document]) -> dict[str, frozenset[str]]:
-    """Heading anchors of every parsed document and of other markdown files they link to."""
-    anchors = {d.path: frozenset(h.anchor for h in d.headings) for d in documents}
+def _link_targets(root: Path, documents: list[Document]) -> dict[str, LinkTarget]:
+    """Where each relative link of the documents lands, with the headings of markdown targets."""
+    parsed = {d.path: frozenset(h.anchor for h in d.headings) for d in documents}
+    targets: dict[str, LinkTarget] = {}
     for document in documents:
         for link in document.links:
             target = resolve_link(document.path, link.target)
-            if target is None or target.path is None or target.path in anchors or not target.path.endswith(".md"):
+            if target is None or target.path is None or target.path in targets:
                 continue
             file = root / target.path
-            if file.is_file() and _inside(root, file):
-                text, _ = read_text(file, target.path)
-                if text is not None:
-                    anchors[target.path] = frozenset(h.anchor for h in parse_document(target.path, text, None, 1).headings)
-    return anchors
+            if not _inside(root, file):
+                targets[target.path] = LinkTarget(state="outside")
+            elif not file.exists():
+                targets[target.path] = LinkTarget(state="missing")
+            else:
+                targets[target.path] = LinkTarget(state="exists", anchors=parsed.get(target.path) or _headings(file, target.path))
+    return targets
+
+
+def _headings(file: Path, path: str) -> Optional[frozenset[str]]:
+    if not (file.is_file() and path.endswith(".md")):
+        return None
+    text, _ = read_text(file, path)
+    return None if text is None else frozenset(h.anchor for h in parse_document(path, text, None, 1).headings)

@@ -173,6 +173,14 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class LinkTarget:
+    """Where a relative link lands: "exists", "missing" or "outside" the bundle, and its headings."""
+
+    state: str
+    anchors: Optional[frozenset[str]] = None
+
+
+@dataclass(frozen=True)
 class Bundle:
     """Everything the checks need, read from one skill directory."""
 
@@ -181,6 +189,6 @@ class Bundle:
     sections_path: str
     sections: tuple[Section, ...]
     rules: tuple[Rule, ...]
-    files: tuple[str, ...] = field(default=())
-    existing_paths: frozenset[str] = field(default=frozenset())
-    outside_paths: frozenset[str] = field(default=frozenset())
+    files: tuple[str, ...] = ()
+    has_references: bool = True
+    link_targets: Mapping[str, LinkTarget] = field(default_factory=dict)

@@ -55,7 +55,7 @@ def _summarise(bundle: Bundle, diagnostics: tuple[Diagnostic, ...], snippet_coun
     texts = [d.text for d in documents(bundle)]
     skill_text = bundle.skill.text if bundle.skill else ""
     return Summary(
-        files=len([p for p in bundle.files if p in bundle.existing_paths]),
+        files=len(bundle.files),
         rules=len(bundle.rules),
         snippets=snippet_count,
         errors=sum(d.severity is Severity.ERROR for d in diagnostics),

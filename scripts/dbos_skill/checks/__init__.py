@@ -23,6 +23,7 @@ BUNDLE_CHECKS = (
     check_coverage,
     check_size,
     check_api,
+    check_links,
 )
 
 
@@ -31,5 +32,4 @@ def run_static_checks(loaded: LoadedBundle) -> list[Diagnostic]:
     found = list(loaded.diagnostics)
     for check in BUNDLE_CHECKS:
         found += check(loaded.bundle)
-    found += check_links(loaded.bundle, loaded.anchors)
     return found

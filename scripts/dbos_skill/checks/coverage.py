@@ -40,9 +40,9 @@ def check_coverage(bundle: Bundle) -> list[Diagnostic]:
                 help=f"add `- [{rule.rsplit('/', 1)[-1][:-3]}]({rule}): read when ...` to SKILL.md",
             )
         )
-    if REFERENCES_DIR not in bundle.existing_paths:
+    if not bundle.has_references:
         return problems  # B002 already says the directory is missing
     for path, (line, col) in sorted(routes.items()):
-        if path not in rules and path != bundle.sections_path and path not in bundle.existing_paths:
+        if path not in rules and bundle.link_targets[path].state != "exists":
             problems.append(diag("I002", bundle.skill.path, line, f"SKILL.md routes to `{path}`, which does not exist", col=col))
     return problems

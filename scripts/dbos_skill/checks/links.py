@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Mapping
-
 from ..diagnostics import diag
 from ..links import resolve_link
 from ..model import Bundle, Diagnostic
@@ -11,7 +9,7 @@ from ..snippets import documents
 from .coverage import routed_paths
 
 
-def check_links(bundle: Bundle, anchors: Mapping[str, frozenset[str]]) -> list[Diagnostic]:
+def check_links(bundle: Bundle) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     routes = set(routed_paths(bundle))
     for document in documents(bundle):
@@ -20,18 +18,15 @@ def check_links(bundle: Bundle, anchors: Mapping[str, frozenset[str]]) -> list[D
             if target is None:
                 continue
             where = {"col": link.col}
-            if target.path is None or _leaves(target.path, bundle.outside_paths):
+            landing = bundle.link_targets.get(target.path) if target.path else None
+            if landing is None or landing.state == "outside":
                 problems.append(diag("L002", document.path, link.line, f"link `{link.target}` leaves the bundle", **where))
-            elif target.path not in bundle.existing_paths:
+            elif landing.state == "missing":
                 if not (document is bundle.skill and target.path in routes):
                     problems.append(diag("L001", document.path, link.line, f"link target `{link.target}` does not exist", **where))
-            elif target.anchor and target.path in anchors and target.anchor not in anchors[target.path]:
+            elif target.anchor and landing.anchors is not None and target.anchor not in landing.anchors:
                 problems.append(
                     diag("L003", document.path, link.line, f"`#{target.anchor}` names no heading in `{target.path}`", **where)
                 )
     return problems
 
-
-def _leaves(path: str, outside: frozenset[str]) -> bool:
-    parts = path.split("/")
-    return any("/".join(parts[: i + 1]) in outside for i in range(len(parts)))
