@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from typing import Union
+from dataclasses import dataclass
+from typing import Optional, Union
 
 from .model import Expectation
 
@@ -63,6 +64,30 @@ def parse_expectation(attributes: str) -> Union[Expectation, str]:
     return Expectation(kind=kind, exception=exception, reason=reason, removed_api=removed_api, logs=logs)
 
 
-def contradicts_correct(expectation: Expectation) -> bool:
-    """A Correct example must run clean: it may only be plain or skipped."""
-    return expectation.removed_api or expectation.kind in ("raises", "runs-but-wrong", "warns")
+@dataclass(frozen=True)
+class FenceProblem:
+    """Why a fence's declaration cannot be run: a rule-file diagnostic code and message."""
+
+    code: str
+    message: str
+    help: Optional[str] = None
+
+
+def read_fence(label: Optional[str], attributes: str) -> Union[Expectation, FenceProblem]:
+    """The fence's expectation, checked against its Incorrect/Correct label."""
+    expectation = parse_expectation(attributes)
+    if isinstance(expectation, str):
+        return FenceProblem("R009", expectation)
+    if label == "correct" and (expectation.removed_api or expectation.kind in ("raises", "runs-but-wrong", "warns")):
+        return FenceProblem(
+            "R009",
+            f"a Correct example must run clean, but its fence declares `{attributes}`",
+            "move the attributes to an Incorrect example, or relabel this one",
+        )
+    if label == "incorrect" and expectation.kind == "passes":
+        return FenceProblem(
+            "R010",
+            "Incorrect example does not declare how its mistake shows",
+            "add `raises=ExceptionName`, `runs-but-wrong` or `warns` after ```python",
+        )
+    return expectation

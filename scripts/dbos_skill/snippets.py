@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Iterator, Union
 
-from .expectations import contradicts_correct, parse_expectation
+from .expectations import read_fence
 from .model import Bundle, Document, Expectation, Fence, Snippet
 
 
@@ -26,23 +27,13 @@ def padded_source(code_line: int, code: str) -> str:
     return "\n" * (code_line - 1) + code
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_python(path: str, fence: Fence) -> Union[ast.Module, SyntaxError]:
+    """Parse once: the fence check, the API check and snippet collection all need the tree."""
     try:
         return ast.parse(padded_source(fence.code_line, fence.code), filename=path)
     except SyntaxError as error:
         return error
-
-
-def runnable_expectation(fence: Fence) -> Union[Expectation, None]:
-    """The fence's expectation when it is valid for its label, else None."""
-    expectation = parse_expectation(fence.attributes)
-    if isinstance(expectation, str):
-        return None
-    if fence.label == "correct" and contradicts_correct(expectation):
-        return None
-    if fence.label == "incorrect" and expectation.kind == "passes":
-        return None
-    return expectation
 
 
 def collect_snippets(bundle: Bundle) -> list[Snippet]:
@@ -50,8 +41,8 @@ def collect_snippets(bundle: Bundle) -> list[Snippet]:
     found = []
     for document in documents(bundle):
         for fence in python_fences(document):
-            expectation = runnable_expectation(fence)
-            if not fence.closed or expectation is None or isinstance(parse_python(document.path, fence), SyntaxError):
+            expectation = read_fence(fence.label, fence.attributes)
+            if not fence.closed or not isinstance(expectation, Expectation) or isinstance(parse_python(document.path, fence), SyntaxError):
                 continue
             found.append(
                 Snippet(

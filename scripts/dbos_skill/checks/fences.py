@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..diagnostics import diag
-from ..expectations import contradicts_correct, parse_expectation
-from ..model import Bundle, Diagnostic
+from ..expectations import FenceProblem, read_fence
+from ..model import Bundle, Diagnostic, Fence
 from ..snippets import documents, parse_python, python_fences
 
 
@@ -27,28 +27,8 @@ def check_fences(bundle: Bundle) -> list[Diagnostic]:
     return problems
 
 
-def _check_attributes(path: str, fence) -> list[Diagnostic]:
-    expectation = parse_expectation(fence.attributes)
-    if isinstance(expectation, str):
-        return [diag("R009", path, fence.line, expectation)]
-    if fence.label == "correct" and contradicts_correct(expectation):
-        return [
-            diag(
-                "R009",
-                path,
-                fence.line,
-                f"a Correct example must run clean, but its fence declares `{fence.attributes}`",
-                help="move the attributes to an Incorrect example, or relabel this one",
-            )
-        ]
-    if fence.label == "incorrect" and expectation.kind == "passes":
-        return [
-            diag(
-                "R010",
-                path,
-                fence.line,
-                "Incorrect example does not declare how its mistake shows",
-                help="add `raises=ExceptionName`, `runs-but-wrong` or `warns` after ```python",
-            )
-        ]
+def _check_attributes(path: str, fence: Fence) -> list[Diagnostic]:
+    read = read_fence(fence.label, fence.attributes)
+    if isinstance(read, FenceProblem):
+        return [diag(read.code, path, fence.line, read.message, help=read.help)]
     return []
