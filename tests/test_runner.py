@@ -6,13 +6,13 @@ marks the line its failure must be reported on (else the fence's own line).
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
+from collections import Counter
 
 import pytest
 
 from conftest import FIXTURES, validate_json
+from dbos_skill.run.processes import command_line, process_table
 
 RUN_BUNDLE = FIXTURES / "run"
 RULE = "references/lifecycle-outcomes.md"
@@ -37,7 +37,7 @@ def fences_with_expectations() -> list[tuple[int, str, str | None, int]]:
 
 
 @pytest.fixture(scope="module")
-def run_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict]:
+def run_report() -> tuple[int, dict]:
     return validate_json(RUN_BUNDLE, "--timeout", TIMEOUT_S)
 
 
@@ -49,8 +49,7 @@ def test_each_snippet_has_its_outcome(run_report, fence_line: int, outcome: str,
     _, report = run_report
     snippet = next(s for s in report["snippets"] if s["line"] == fence_line)
     assert snippet["outcome"] == outcome
-    run_codes = [d for d in report["diagnostics"] if d["code"].startswith("X") and fence_line <= d["line"] <= fence_line + 30]
-    mine = [d for d in run_codes if _fence_of(d["line"]) == fence_line]
+    mine = [d for d in report["diagnostics"] if d["code"].startswith("X") and _fence_of(d["line"]) == fence_line]
     if code is None:
         assert mine == []
     else:
@@ -70,21 +69,13 @@ def test_failures_carry_the_snippet_traceback_mapped_to_markdown(run_report) -> 
 
 def test_summary_counts_every_outcome(run_report) -> None:
     code, report = run_report
-    counts = {}
-    for _, outcome, _, _ in EXPECTATIONS:
-        counts[outcome] = counts.get(outcome, 0) + 1
+    counts = Counter(outcome for _, outcome, _, _ in EXPECTATIONS)
     assert code == 1
     assert {k: v for k, v in report["summary"]["outcomes"].items() if v} == counts
 
 
 def test_no_snippet_process_outlives_the_run(run_report) -> None:
-    commands = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                commands.append(Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip())
-            except OSError:
-                continue
+    commands = [command_line(pid) for pid in process_table()]
     assert not [c for c in commands if c in ("sleep 987", "sleep 988", "sleep 600")]
 
 

@@ -123,7 +123,7 @@ class _ApiChecker(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         target = self._resolve(node.func)
         if target is not _MISSING:
-            callable_value = _unwrap(node, self, target)
+            callable_value = self._unwrap(node.func, target)
             accepted = _keyword_names(callable_value)
             if accepted is not None:
                 name = ast.unparse(node.func)
@@ -152,19 +152,17 @@ class _ApiChecker(ast.NodeVisitor):
             self._check_dict(node.value, annotation, ast.unparse(node.annotation))
         self.generic_visit(node)
 
+    def _unwrap(self, func: ast.expr, target: Any) -> Any:
+        """Static descriptors (classmethod, staticmethod) become the callables they wrap, bound."""
+        if isinstance(target, (classmethod, staticmethod)) and isinstance(func, ast.Attribute):
+            return getattr(self._resolve(func.value), func.attr, target)
+        return target
+
     def _check_dict(self, literal: ast.Dict, typed_dict: Any, name: str) -> None:
         keys = _typed_dict_keys(typed_dict)
         for key in literal.keys:
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value not in keys:
                 self._report("A004", key, f"`{name}` has no key `{key.value}`", help=_suggest(key.value, keys))
-
-
-def _unwrap(node: ast.Call, checker: _ApiChecker, target: Any) -> Any:
-    """Static descriptors (classmethod, staticmethod) become the callables they wrap, bound."""
-    if isinstance(target, (classmethod, staticmethod)) and isinstance(node.func, ast.Attribute):
-        owner = checker._resolve(node.func.value)
-        return getattr(owner, node.func.attr, target)
-    return target
 
 
 def _suggest(name: str, candidates: Any) -> Optional[str]:
