@@ -11,15 +11,15 @@ from conftest import REPO, copy_skill, snapshot, validate_json
 
 SKILL_MAX_CHARS = 6000
 RULE_TOPICS = {
-    "lifecycle": ["config", "launch", "fastapi"],
-    "workflow": ["determinism", "constraints", "background", "timeout", "control", "introspection"],
+    "lifecycle": ["config", "launch", "fastapi", "deployment"],
+    "workflow": ["determinism", "serialization", "idempotency", "timeout", "control", "introspection", "recovery"],
     "step": ["basics", "retries", "transactions", "timeouts"],
-    "queue": ["basics", "concurrency", "rate-limiting", "priority", "deduplication", "partitioning", "management"],
+    "queue": ["basics", "concurrency", "deduplication", "partitioning", "management"],
     "comm": ["events", "messages", "streaming"],
-    "pattern": ["idempotency", "scheduled", "sleep", "debouncing", "classes"],
+    "pattern": ["scheduled", "sleep", "debouncing", "classes", "agents"],
     "test": ["fixtures", "recovery"],
-    "client": ["setup", "enqueue"],
-    "advanced": ["async", "versioning", "patching", "upgrading-v3"],
+    "client": ["basics", "outbox"],
+    "advanced": ["async", "versioning", "upgrading-v3", "observability"],
 }
 
 
