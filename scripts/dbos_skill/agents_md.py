@@ -19,7 +19,7 @@ END = "<!-- dbos-python skill: end -->"
 MAX_BYTES = 8 * 1024
 CRITICAL_HEADING = "critical rules"
 _PARSER = MarkdownIt("commonmark")
-_ROUTE = re.compile(r"\[([^\]]+)\]\((?:\./)?references/([A-Za-z0-9_.-]+\.md)\)")
+_ROUTE = re.compile(r"\[([^\]]+)\]\((?:\./)?references/([A-Za-z0-9_.-]+\.md)(?:#[^)\s]*)?\)")
 _FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n.*?^---[ \t]*\r?$", re.DOTALL | re.MULTILINE)
 
 
