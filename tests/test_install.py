@@ -262,6 +262,12 @@ def test_bad_arguments_exit_2_without_a_traceback(args: list[str], message: str,
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_where_a_folder_must_go_is_refused(project: Path) -> None:
+    (project / ".agents").write_text("not a folder\n")
+    result = dbos_skill("install", "--agent", "codex", cwd=project, home=Path.home())
+    assert result.returncode == 2 and ".agents is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_installing_over_the_source_itself_is_refused(tmp_path: Path) -> None:
     source = copy_skill(REPO, tmp_path)
     with pytest.raises(Exception, match="the skill's own source"):

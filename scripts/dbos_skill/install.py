@@ -99,8 +99,10 @@ def _user_files(directory: Path, ours: set[str]) -> list[str]:
 def _missing_parents(directory: Path) -> int:
     """How many of directory's ancestors do not exist yet (the install will create them)."""
     count, parent = 0, directory.parent
-    while not parent.exists() and parent != parent.parent:
+    while not os.path.lexists(parent) and parent != parent.parent:
         count, parent = count + 1, parent.parent
+    if not parent.is_dir():
+        raise InstallError(f"{directory}: {parent} is not a folder")
     return count
 
 
