@@ -7,15 +7,13 @@ section cites the same sources; change both together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 SCOPES = ("project", "user")
 
 
-@dataclass(frozen=True)
-class Agent:
+class Agent(NamedTuple):  # a NamedTuple, not a dataclass: the CLI imports this table at start
     name: str
     project: str  # relative to the project directory
     user: str  # relative to the home directory

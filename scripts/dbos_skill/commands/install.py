@@ -6,9 +6,10 @@ import argparse
 import os
 from pathlib import Path
 
+from ..agents import AGENTS, ALL
 from ..errors import UsageError
 
-AGENT_NAMES = ("claude-code", "codex", "cursor", "gemini-cli", "github-copilot", "opencode", "amp", "all")
+AGENT_NAMES = (*AGENTS, ALL)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -85,7 +86,7 @@ def plan_all(plan, targets) -> list:
         except InstallError as error:
             problems.append(str(error))
     if problems:
-        raise UsageError("\n".join(problems) if len(problems) == 1 else "nothing was changed:\n  " + "\n  ".join(problems))
+        raise UsageError("nothing was changed: " + problems[0] if len(problems) == 1 else "nothing was changed:\n  " + "\n  ".join(problems))
     return steps
 
 
