@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
+from typing import Optional
 
 from ..agents import AGENTS, ALL
 from ..errors import UsageError
@@ -124,8 +125,8 @@ def _describe(step, dry_run: bool) -> str:
     return f"{verb} {place}{note}: {len(step.write)} files"
 
 
-def _plan_agents_md(args: argparse.Namespace, source: Path, steps: list) -> tuple[Path, str, str]:
-    """(file, new text, message) for the AGENTS.md block; raises UsageError on any problem."""
+def _plan_agents_md(args: argparse.Namespace, source: Path, steps: list) -> tuple[Path, Optional[str], str]:
+    """(file, new text or None when unchanged, message) for the AGENTS.md block; raises UsageError on any problem."""
     from ..agents_md import BlockError, read_index, render_block, upsert
 
     file = _agents_md_path(args.agents_md)
@@ -149,7 +150,7 @@ def _plan_agents_md(args: argparse.Namespace, source: Path, steps: list) -> tupl
     return file, new if text != new else None, message
 
 
-def _write_agents_md(plan: tuple[Path, str, str], dry_run: bool) -> None:
+def _write_agents_md(plan: tuple[Path, Optional[str], str], dry_run: bool) -> None:
     file, new, message = plan
     if new is not None and not dry_run:
         with open(file, "w", encoding="utf-8", newline="") as handle:
@@ -174,7 +175,7 @@ def _agents_md_path(value: str) -> Path:
     return file
 
 
-def _read_text(file: Path):
+def _read_text(file: Path) -> Optional[str]:
     if not file.exists():
         return None
     data = file.read_bytes()

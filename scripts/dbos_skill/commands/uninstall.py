@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Optional
 
 from ..errors import UsageError
 from .install import _agents_md_path, _read_text, add_target_arguments, chosen_targets, plan_all, readers, shown
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plan_block_removal(value: str) -> tuple[Path, object]:
+def _plan_block_removal(value: str) -> tuple[Path, Optional[str]]:
+    """(file, its text without the block), the text None when there is no block to remove."""
     from ..agents_md import BlockError, remove
 
     file = _agents_md_path(value)
