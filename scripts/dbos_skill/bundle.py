@@ -21,6 +21,18 @@ SKILL_FILE = "SKILL.md"
 REFERENCES_DIR = "references"
 SECTIONS_FILE = f"{REFERENCES_DIR}/_sections.md"
 
+# The installable skill: what an agent's copy holds, relative to the bundle root. The first two
+# are required; the checker's files (stdlib only, so an installed copy can run it) come along
+# when present. Installing, the tests and the benchmark all read this one list.
+INSTALLED_PATHS = (
+    SKILL_FILE,
+    REFERENCES_DIR,
+    "scripts/check.py",
+    "scripts/dbos_skill/__init__.py",
+    "scripts/dbos_skill/check",
+)
+REQUIRED_PATHS = (SKILL_FILE, REFERENCES_DIR)
+
 
 @dataclass(frozen=True)
 class LoadedBundle:
@@ -74,12 +86,31 @@ def load_bundle(root: Path) -> LoadedBundle:
     return LoadedBundle(bundle=bundle, diagnostics=problems)
 
 
+def skill_files(root: Path) -> list[str]:
+    """The files of the installable skill under `root`, as sorted POSIX paths relative to it."""
+    missing = [p for p in REQUIRED_PATHS if not (root / p).exists()]
+    if missing:
+        raise FileNotFoundError(f"{root} is not the skill's source: {', '.join(missing)} missing")
+    files: list[str] = []
+    for relative in INSTALLED_PATHS:
+        path = root / relative
+        if path.is_file():
+            files.append(relative)
+        elif path.is_dir():
+            for file in path.rglob("*"):
+                if file.is_file() and not any(part == "__pycache__" for part in file.parts) and file.suffix != ".pyc":
+                    files.append(file.relative_to(root).as_posix())
+    return sorted(files)
+
+
 def copy_skill(root: Path, destination: Path) -> Path:
-    """Install the skill's agent-facing files (SKILL.md, references/) into destination/dbos-python."""
+    """Copy the installable skill (INSTALLED_PATHS) into destination/dbos-python, a new directory."""
     installed = destination / SKILL_NAME
     installed.mkdir(parents=True)
-    shutil.copy2(root / SKILL_FILE, installed / SKILL_FILE)
-    shutil.copytree(root / REFERENCES_DIR, installed / REFERENCES_DIR)
+    for relative in skill_files(root):
+        target = installed / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / relative, target)
     return installed
 
 

@@ -10,19 +10,44 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from .commands import codes, validate
+from .commands import codes, install, uninstall, validate
 from .errors import UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMANDS = (validate, codes)
+COMMANDS = (validate, install, uninstall, codes)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dbos-skill", description="Validate the dbos-python Agent Skills bundle.")
+    parser.add_argument("--version", action=_Version, help="print the version of dbos-skill and of the dbos it validates against, then exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(commands)
     return parser
+
+
+class _Version(argparse.Action):
+    """`--version`: worked out only when asked, so a missing dbos costs nothing elsewhere."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, default: str = argparse.SUPPRESS, help: Optional[str] = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: Optional[str] = None) -> None:
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """`dbos-skill X (dbos Y)`: this tool's version and the installed dbos the examples run against."""
+    from importlib import metadata
+
+    from . import __version__
+
+    try:
+        dbos = metadata.version("dbos")
+    except metadata.PackageNotFoundError:
+        dbos = "not installed"
+    return f"dbos-skill {__version__} (dbos {dbos})"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

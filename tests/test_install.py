@@ -1,0 +1,274 @@
+"""`dbos-skill install` and `uninstall`: each agent's documented folder, one copy per shared folder,
+a copy that validates clean, refusals that change nothing, and an uninstall that removes exactly
+what was installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_cli, snapshot
+from dbos_skill.agents import AGENTS
+from dbos_skill.bundle import INSTALLED_PATHS, SKILL_NAME, copy_skill, skill_files
+from dbos_skill.install import MANIFEST, Target, apply, plan_install, plan_uninstall
+
+# Each agent's folders as its own documentation gives them (README, "Install the skill").
+DOCUMENTED = {
+    "claude-code": (".claude/skills", ".claude/skills"),
+    "codex": (".agents/skills", ".agents/skills"),
+    "cursor": (".agents/skills", ".agents/skills"),
+    "gemini-cli": (".agents/skills", ".agents/skills"),
+    "github-copilot": (".agents/skills", ".agents/skills"),
+    "opencode": (".agents/skills", ".agents/skills"),
+    "amp": (".agents/skills", ".config/agents/skills"),
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project directory as the current directory, with its own home directory."""
+    home = tmp_path / "home"
+    project = tmp_path / "project"
+    home.mkdir()
+    project.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(project)
+    return project
+
+
+def everything(root: Path) -> dict[str, bytes]:
+    """Every file and folder under root (folders as b"<dir>"), to prove nothing changed."""
+    state = snapshot(root)
+    state.update({p.relative_to(root).as_posix(): b"<dir>" for p in root.rglob("*") if p.is_dir()})
+    return state
+
+
+def dbos_skill(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HOME=str(home), PYTHONPATH=str(REPO / "scripts"))
+    return subprocess.run([sys.executable, "-m", "dbos_skill", *args], cwd=cwd, capture_output=True, text=True, env=env)
+
+
+def test_the_agent_table_is_the_documented_one() -> None:
+    assert {name: (a.project, a.user) for name, a in AGENTS.items()} == DOCUMENTED
+
+
+@pytest.mark.parametrize("agent", sorted(DOCUMENTED))
+@pytest.mark.parametrize("scope", ["project", "user"])
+def test_each_agent_gets_the_skill_in_its_documented_folder(agent: str, scope: str, project: Path) -> None:
+    code, output = run_cli("install", "--agent", agent, "--scope", scope)
+    base = project if scope == "project" else Path.home()
+    folder = base / DOCUMENTED[agent][0 if scope == "project" else 1] / SKILL_NAME
+    assert code == 0, output
+    assert (folder / "SKILL.md").is_file() and (folder / "references").is_dir()
+    assert f"for {agent}" in output
+
+
+def test_agents_that_share_a_folder_get_one_copy(project: Path) -> None:
+    code, output = run_cli("install", "--agent", "all")
+    assert code == 0
+    assert sorted(p.relative_to(project).as_posix() for p in project.glob("*/skills/*")) == [".agents/skills/dbos-python", ".claude/skills/dbos-python"]
+    assert output.splitlines() == [
+        "installed .claude/skills/dbos-python for claude-code: %d files" % len(skill_files(REPO)),
+        "installed .agents/skills/dbos-python for codex, cursor, gemini-cli, github-copilot, opencode, amp: %d files" % len(skill_files(REPO)),
+    ]
+
+
+def test_user_scope_installs_under_home_only(project: Path) -> None:
+    code, _ = run_cli("install", "--agent", "all", "--scope", "user")
+    home = Path.home()
+    assert code == 0
+    assert sorted(p.relative_to(home).as_posix() for p in home.rglob(SKILL_NAME)) == [
+        ".agents/skills/dbos-python",
+        ".claude/skills/dbos-python",
+        ".config/agents/skills/dbos-python",
+    ]
+    assert list(project.iterdir()) == []
+
+
+def test_dest_naming_an_agent_folder_is_the_same_copy(project: Path) -> None:
+    code, output = run_cli("install", "--agent", "codex", "--dest", ".agents/skills")
+    assert code == 0
+    assert output.splitlines() == [f"installed .agents/skills/dbos-python for codex: {len(skill_files(REPO))} files"]
+
+
+def test_the_installed_copy_is_the_installable_skill_and_a_manifest(project: Path) -> None:
+    run_cli("install", "--dest", "skills")
+    installed = project / "skills" / SKILL_NAME
+    files = snapshot(installed)
+    manifest = json.loads(files.pop(MANIFEST))
+    assert files == {f: (REPO / f).read_bytes() for f in skill_files(REPO)}
+    assert set(manifest["files"]) == set(files) and manifest["installed-by"] == "dbos-skill"
+    assert all(f.startswith(INSTALLED_PATHS) for f in files)
+
+
+def test_the_installed_copy_validates_clean(project: Path) -> None:
+    run_cli("install", "--dest", ".")
+    installed = project / SKILL_NAME
+    code, output = run_cli("validate", str(installed), "--no-run", "--strict")
+    assert code == 0, output
+    agentskills = shutil.which("agentskills")
+    if agentskills is None:  # skills-ref needs Python 3.11+
+        pytest.skip("skills-ref is not installed (pip install -e '.[test]' on Python 3.11+)")
+    result = subprocess.run([agentskills, "validate", str(installed)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dry_run_says_what_it_would_do_and_changes_nothing(project: Path) -> None:
+    root = project.parent
+    before = everything(root)
+    code, output = run_cli("install", "--agent", "all", "--dry-run", "--agents-md")
+    assert code == 0
+    assert output.splitlines()[0].startswith("would install .claude/skills/dbos-python for claude-code")
+    assert output.splitlines()[-1].startswith("would create AGENTS.md with the dbos-python block")
+    assert everything(root) == before
+
+
+def test_installing_again_changes_nothing(project: Path) -> None:
+    run_cli("install", "--agent", "all", "--agents-md")
+    before = everything(project)
+    mtimes = {p: p.stat().st_mtime_ns for p in project.rglob("*")}
+    code, output = run_cli("install", "--agent", "all", "--agents-md")
+    assert code == 0
+    assert all(line.startswith("up to date: ") for line in output.splitlines())
+    assert everything(project) == before
+    assert {p: p.stat().st_mtime_ns for p in project.rglob("*")} == mtimes
+
+
+def test_a_folder_it_did_not_install_is_refused_and_nothing_changes(project: Path) -> None:
+    mine = project / ".agents" / "skills" / SKILL_NAME
+    mine.mkdir(parents=True)
+    (mine / "SKILL.md").write_text("my own skill\n")
+    before = everything(project)
+    result = dbos_skill("install", "--agent", "all", cwd=project, home=Path.home())
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "a folder dbos-skill did not install is already there" in result.stderr and "--force" in result.stderr
+    assert everything(project) == before  # not even claude-code's folder was installed
+
+
+def test_force_replaces_a_folder_it_did_not_install(project: Path) -> None:
+    mine = project / "skills" / SKILL_NAME
+    mine.mkdir(parents=True)
+    (mine / "stale.md").write_text("old\n")
+    code, output = run_cli("install", "--dest", "skills", "--force")
+    assert code == 0 and "which dbos-skill did not install" in output
+    assert not (mine / "stale.md").exists() and (mine / MANIFEST).is_file()
+
+
+def test_changed_installed_files_are_not_overwritten_without_force(project: Path) -> None:
+    run_cli("install", "--dest", "skills")
+    edited = project / "skills" / SKILL_NAME / "references" / "step-basics.md"
+    edited.write_text("my notes\n")
+    result = dbos_skill("install", "--dest", "skills", cwd=project, home=Path.home())
+    assert result.returncode == 2 and "references/step-basics.md" in result.stderr
+    assert edited.read_text() == "my notes\n"
+    code, output = run_cli("install", "--dest", "skills", "--force")
+    assert code == 0 and output.startswith("updated skills/dbos-python: 1 files written, 0 removed")
+    assert edited.read_bytes() == (REPO / "references" / "step-basics.md").read_bytes()
+
+
+def test_an_update_writes_what_changed_removes_what_was_dropped_and_keeps_user_files(tmp_path: Path) -> None:
+    source = copy_skill(REPO, tmp_path / "v1")
+    target = Target(tmp_path / "agent" / SKILL_NAME, ("codex",))
+    apply(plan_install(source, target, force=False), source)
+    (target.directory / "my-notes.md").write_text("mine\n")
+    (source / "references" / "step-basics.md").write_text((source / "references" / "step-basics.md").read_text() + "\nMore.\n")
+    (source / "references" / "step-retries.md").unlink()
+    (source / "references" / "step-new.md").write_text("new\n")
+    step = plan_install(source, target, force=False)
+    assert (step.kind, step.write, step.remove) == ("update", ["references/step-basics.md", "references/step-new.md"], ["references/step-retries.md"])
+    apply(step, source)
+    installed = snapshot(target.directory)
+    manifest = json.loads(installed.pop(MANIFEST))
+    assert installed.pop("my-notes.md") == b"mine\n"
+    assert installed == snapshot(source) and set(manifest["files"]) == set(installed)
+
+
+def test_uninstall_removes_exactly_what_it_installed(project: Path) -> None:
+    other = project / ".agents" / "skills" / "other-skill"
+    other.mkdir(parents=True)
+    (other / "SKILL.md").write_text("another skill\n")
+    before = everything(project)
+    run_cli("install", "--agent", "all")
+    code, output = run_cli("uninstall", "--agent", "all")
+    assert code == 0
+    assert output.splitlines() == [
+        f"uninstalled .claude/skills/dbos-python for claude-code: {len(skill_files(REPO))} files",
+        f"uninstalled .agents/skills/dbos-python for codex, cursor, gemini-cli, github-copilot, opencode, amp: {len(skill_files(REPO))} files",
+    ]
+    assert everything(project) == before  # .claude/ it created is gone; .agents/ it found stays
+
+
+def test_uninstall_keeps_files_the_user_added(project: Path) -> None:
+    run_cli("install", "--agent", "codex")
+    added = project / ".agents" / "skills" / SKILL_NAME / "references" / "my-rule.md"
+    added.write_text("mine\n")
+    code, output = run_cli("uninstall", "--agent", "codex")
+    assert code == 0 and "kept .agents/skills/dbos-python for the files you added: references/my-rule.md" in output
+    assert everything(project) == {".agents": b"<dir>", ".agents/skills": b"<dir>", ".agents/skills/dbos-python": b"<dir>",
+                                   ".agents/skills/dbos-python/references": b"<dir>", ".agents/skills/dbos-python/references/my-rule.md": b"mine\n"}
+
+
+def test_uninstall_leaves_a_folder_it_did_not_install_alone(project: Path) -> None:
+    mine = project / ".claude" / "skills" / SKILL_NAME
+    mine.mkdir(parents=True)
+    (mine / "SKILL.md").write_text("my own skill\n")
+    result = dbos_skill("uninstall", "--agent", "claude-code", cwd=project, home=Path.home())
+    assert result.returncode == 2 and "not installed by dbos-skill" in result.stderr and "Traceback" not in result.stderr
+    assert (mine / "SKILL.md").read_text() == "my own skill\n"
+
+
+def test_uninstall_of_nothing_installed_says_so(project: Path) -> None:
+    code, output = run_cli("uninstall", "--agent", "cursor")
+    assert code == 0 and output == "not installed: .agents/skills/dbos-python for cursor\n"
+
+
+def test_uninstall_dry_run_changes_nothing(project: Path) -> None:
+    run_cli("install", "--agent", "all", "--agents-md")
+    before = everything(project)
+    code, output = run_cli("uninstall", "--agent", "all", "--agents-md", "--dry-run")
+    assert code == 0 and all(line.lstrip().startswith("would ") for line in output.splitlines())
+    assert everything(project) == before
+
+
+def test_changed_files_are_not_uninstalled_without_force(project: Path) -> None:
+    run_cli("install", "--agent", "codex")
+    (project / ".agents" / "skills" / SKILL_NAME / "SKILL.md").write_text("edited\n")
+    assert plan_uninstall(Target(project / ".agents" / "skills" / SKILL_NAME, ()), force=True).kind == "uninstall"
+    result = dbos_skill("uninstall", "--agent", "codex", cwd=project, home=Path.home())
+    assert result.returncode == 2 and "SKILL.md" in result.stderr
+    assert run_cli("uninstall", "--agent", "codex", "--force")[0] == 0
+    assert list(project.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["install"], "nothing to install"),
+        (["uninstall"], "nothing to uninstall"),
+        (["install", "--agent", "vim"], "invalid choice"),
+        (["install", "--agent", "codex", "--scope", "system"], "invalid choice"),
+        (["install", "--agents-md", "no/such/folder/AGENTS.md"], "does not exist"),
+    ],
+)
+def test_bad_arguments_exit_2_without_a_traceback(args: list[str], message: str, tmp_path: Path) -> None:
+    result = dbos_skill(*args, cwd=tmp_path, home=tmp_path)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_file_where_a_folder_must_go_is_refused(project: Path) -> None:
+    (project / ".agents").write_text("not a folder\n")
+    result = dbos_skill("install", "--agent", "codex", cwd=project, home=Path.home())
+    assert result.returncode == 2 and ".agents is not a folder" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_installing_over_the_source_itself_is_refused(tmp_path: Path) -> None:
+    source = copy_skill(REPO, tmp_path)
+    with pytest.raises(Exception, match="the skill's own source"):
+        plan_install(source, Target(source, ()), force=True)
