@@ -10,15 +10,15 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from .commands import codes, validate
+from .commands import check, codes, validate
 from .errors import UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMANDS = (validate, codes)
+COMMANDS = (validate, check, codes)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dbos-skill", description="Validate the dbos-python Agent Skills bundle.")
+    parser = argparse.ArgumentParser(prog="dbos-skill", description="Validate the dbos-python Agent Skills bundle, and check DBOS code against it.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(commands)

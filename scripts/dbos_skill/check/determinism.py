@@ -1,0 +1,229 @@
+"""Workflow bodies must replay the same way: no clock, randomness, environment, files, network,
+database or plain sleeps outside steps, and no module-level state that recovery cannot restore.
+
+A workflow is recovered by running its body again and substituting each completed
+step's checkpointed result. Anything the body does itself, outside steps, runs again
+and may come out differently. Calls into plain helper functions of the same module
+are followed (three calls deep) and reported where the workflow makes the call.
+Nested functions and lambdas are not checked: where they run is unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Optional
+
+from .base import Check, Reporter
+from .model import Function, Module
+
+CHECKS = (
+    Check("DBOS101", "workflow-clock", "workflow-determinism", "a workflow reads the clock outside a step"),
+    Check("DBOS102", "workflow-random", "workflow-determinism", "a workflow draws random numbers or UUIDs outside a step"),
+    Check("DBOS103", "workflow-environment", "workflow-determinism", "a workflow reads environment variables outside a step"),
+    Check("DBOS104", "workflow-files", "workflow-determinism", "a workflow reads or writes files outside a step"),
+    Check("DBOS105", "workflow-network", "workflow-determinism", "a workflow calls the network outside a step"),
+    Check("DBOS106", "workflow-database", "workflow-determinism", "a workflow accesses a database outside a step or transaction"),
+    Check("DBOS110", "workflow-sleep", "pattern-sleep", "`time.sleep` or `asyncio.sleep` in a workflow instead of `DBOS.sleep`"),
+    Check("DBOS120", "global-state", "workflow-determinism", "a workflow or step assigns a module-level global"),
+)
+
+_CLOCK = {
+    "time.time", "time.time_ns", "time.monotonic", "time.monotonic_ns", "time.perf_counter", "time.perf_counter_ns",
+    "datetime.datetime.now", "datetime.datetime.utcnow", "datetime.datetime.today", "datetime.date.today",
+    "pendulum.now", "pendulum.today", "arrow.now", "arrow.utcnow",
+}
+_CLOCK_WITHOUT_ARGUMENTS = {"time.localtime", "time.gmtime", "time.ctime", "time.asctime"}
+_RANDOM = {
+    "os.urandom", "uuid.uuid1", "uuid.uuid4",
+    *(f"random.{f}" for f in (
+        "random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "uniform", "gauss", "getrandbits",
+        "triangular", "betavariate", "expovariate", "normalvariate", "lognormvariate", "vonmisesvariate",
+        "paretovariate", "weibullvariate", "randbytes",
+    )),
+    *(f"secrets.{f}" for f in ("token_hex", "token_bytes", "token_urlsafe", "choice", "randbelow", "randbits")),
+}
+_RANDOM_PREFIXES = ("numpy.random.",)
+_ENVIRONMENT = {"os.getenv", "os.getenvb", "os.environ.get"}
+_FILES = {
+    "io.open", "os.listdir", "os.scandir", "os.walk", "os.remove", "os.unlink", "os.rename", "os.replace", "os.makedirs",
+    "os.mkdir", "os.rmdir", "os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.path.getmtime",
+    "shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move", "shutil.rmtree", "glob.glob",
+    *(f"pathlib.Path().{m}" for m in ("read_text", "read_bytes", "write_text", "write_bytes", "open", "exists", "unlink", "mkdir", "iterdir", "glob", "rglob", "stat", "touch")),
+}
+_NETWORK = {
+    *(f"requests.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request")),
+    *(f"httpx.{m}" for m in ("get", "post", "put", "patch", "delete", "head", "options", "request", "stream")),
+    "urllib.request.urlopen", "socket.create_connection", "smtplib.SMTP", "smtplib.SMTP_SSL",
+    "litellm.completion", "litellm.acompletion", "litellm.embedding",
+}
+# Clients whose every method call is a request: module-level instances (model.INSTANCE_KINDS) or built inline.
+_NETWORK_PREFIXES = (
+    "openai.OpenAI().", "openai.AsyncOpenAI().", "openai.AzureOpenAI().", "openai.AsyncAzureOpenAI().",
+    "openai.chat.", "openai.completions.", "openai.embeddings.", "openai.responses.",
+    "anthropic.Anthropic().", "anthropic.AsyncAnthropic().",
+    "requests.Session().", "httpx.Client().", "httpx.AsyncClient().", "aiohttp.ClientSession().",
+    "boto3.client().", "boto3.resource().",
+)
+_DATABASE = {
+    "sqlite3.connect", "psycopg.connect", "psycopg2.connect", "asyncpg.connect", "pymysql.connect", "pymongo.MongoClient",
+    "sqlalchemy.orm.Session", "sqlalchemy.orm.sessionmaker()", "sqlalchemy.create_engine",
+}
+_DATABASE_PREFIXES = ("sqlalchemy.create_engine().", "sqlalchemy.ext.asyncio.create_async_engine().", "psycopg.connect().", "sqlite3.connect().")
+_SLEEPS = {"time.sleep": "DBOS.sleep", "asyncio.sleep": "DBOS.sleep_async"}
+
+_CATEGORIES = {
+    "DBOS101": ("reads the clock", "a recovered run reads a different time and can take another path",
+                "read it in a `@DBOS.step()` and use the step's checkpointed result"),
+    "DBOS102": ("draws random values", "a recovered run draws different values",
+                "draw it in a `@DBOS.step()`, or derive it from `DBOS.workflow_id`"),
+    "DBOS103": ("reads the environment", "a recovered run, maybe in another process, can read different values",
+                "read configuration at startup or in a `@DBOS.step()`, and pass the value in"),
+    "DBOS104": ("accesses files", "a recovered run repeats it and can find different contents",
+                "move the file access into a `@DBOS.step()`"),
+    "DBOS105": ("calls the network", "a recovered run sends the request again and can get a different answer",
+                "move the call into a `@DBOS.step()` (with `retries_allowed=True` for transient failures)"),
+    "DBOS106": ("accesses a database", "a recovered run repeats it, outside any checkpoint",
+                "run the query in a `@DBOS.step()` or a datasource `@ds.transaction()`"),
+    "DBOS110": ("sleeps without a checkpoint", "a recovered workflow waits the full time again",
+                "use `DBOS.sleep(seconds)` (`await DBOS.sleep_async(seconds)` in async code): it checkpoints the wake-up time"),
+}
+
+
+def classify(module: Module, call: ast.Call, scope: Optional[Function]) -> Optional[tuple[str, str]]:
+    """(code, what the call is) when a call is non-deterministic in a workflow body."""
+    name = module.call_name(call, scope)
+    if name is None:
+        if isinstance(call.func, ast.Name) and call.func.id == "open" and module.is_builtin("open", scope):
+            return "DBOS104", "open()"
+        return None
+    if name in _CLOCK or (name in _CLOCK_WITHOUT_ARGUMENTS and not call.args):
+        return "DBOS101", f"{name}()"
+    if name == "time.strftime" and len(call.args) == 1:
+        return "DBOS101", f"{name}()"
+    if name in _RANDOM or name.startswith(_RANDOM_PREFIXES):
+        return "DBOS102", f"{name}()"
+    if name in _ENVIRONMENT:
+        return "DBOS103", f"{name}()"
+    if name in _FILES:
+        return "DBOS104", f"{_display(name)}()"
+    if name in _NETWORK or name.startswith(_NETWORK_PREFIXES):
+        return "DBOS105", f"{_display(name)}()"
+    if name in _DATABASE or name.startswith(_DATABASE_PREFIXES):
+        return "DBOS106", f"{_display(name)}()"
+    if name in _SLEEPS:
+        if name == "asyncio.sleep" and call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value == 0:
+            return None  # yields to the event loop; waits for nothing
+        return "DBOS110", f"{name}()"
+    return None
+
+
+def _display(name: str) -> str:
+    """`openai.OpenAI().chat.completions.create` reads better as `OpenAI().chat.completions.create`."""
+    head, sep, tail = name.partition("().")
+    if sep:
+        return f"{head.rsplit('.', 1)[-1]}().{tail}"
+    return name
+
+
+def _environment_reads(module: Module, function: Function) -> list[ast.Attribute]:
+    return [a for a in function.attributes if a.attr == "environ" and module.qualname(a.value, function) == "os"]
+
+
+def run(module: Module) -> list:
+    reporter = Reporter(module)
+    for workflow in module.workflows():
+        _direct(module, reporter, workflow)
+        _helpers(module, reporter, workflow)
+    for function in module.functions:
+        if function.role is not None and function.globals:
+            _globals(reporter, function)
+    return reporter.findings
+
+
+def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
+    for call in workflow.calls:
+        found = classify(module, call, workflow)
+        if found is None:
+            continue
+        code, what = found
+        if code == "DBOS110" and what == "time.sleep()" and workflow.is_async:
+            what = "time.sleep()"
+        phrase, consequence, help = _CATEGORIES[code]
+        if code == "DBOS110":
+            replacement = "await DBOS.sleep_async(...)" if workflow.is_async else "DBOS.sleep(...)"
+            message = f"`{what}` in workflow `{workflow.name}` is not checkpointed: {consequence}"
+            help = f"use `{replacement}`: it checkpoints the wake-up time"
+        else:
+            message = f"`{what}` in workflow `{workflow.name}` {phrase}: {consequence}"
+        reporter.report(code, call, message, help)
+    for attribute in _environment_reads(module, workflow):
+        phrase, consequence, help = _CATEGORIES["DBOS103"]
+        reporter.report("DBOS103", attribute, f"`os.environ` in workflow `{workflow.name}` {phrase}: {consequence}", help)
+
+
+def _helpers(module: Module, reporter: Reporter, workflow: Function) -> None:
+    reported: set[tuple[int, str]] = set()
+    for helper, entry, _caller in module.reachable(workflow):
+        found: list[tuple[str, str, int]] = []
+        for call in helper.calls:
+            result = classify(module, call, helper)
+            if result is not None:
+                found.append((result[0], result[1], call.lineno))
+        for attribute in _environment_reads(module, helper):
+            found.append(("DBOS103", "os.environ", attribute.lineno))
+        for code, what, line in found:
+            if (id(entry), code) in reported:
+                continue
+            reported.add((id(entry), code))
+            phrase, consequence, help = _CATEGORIES[code]
+            callee = ast.unparse(entry.func) if isinstance(entry.func, (ast.Name, ast.Attribute)) else helper.name
+            reporter.report(
+                code,
+                entry,
+                f"`{callee}()` {phrase} (`{what}` on line {line}) and workflow `{workflow.name}` calls it outside a step: {consequence}",
+                help if code != "DBOS110" else "use `DBOS.sleep(seconds)` in the workflow: it checkpoints the wake-up time",
+            )
+
+
+def _globals(reporter: Reporter, function: Function) -> None:
+    """`global X; X = ...` in a workflow or step, except the lazy `if X is None: X = make()` idiom."""
+    kind = "workflow" if function.role == "workflow" else "step"
+    reported: set[str] = set()
+    for target, guards in _assignments(function.node.body, ()):
+        name = target.id
+        if name not in function.globals or name in reported:
+            continue
+        if any(name in guard for guard in guards):
+            continue
+        reported.add(name)
+        if kind == "workflow":
+            message = f"workflow `{function.name}` assigns the global `{name}`: recovery replays the workflow in a fresh process, where that assignment never happened"
+            help = "keep state in the workflow's variables and step results, or publish it with `DBOS.set_event`"
+        else:
+            message = f"step `{function.name}` assigns the global `{name}`: a recovered workflow skips the finished step, so `{name}` keeps its old value"
+            help = "return the value from the step and pass it on as an argument"
+        reporter.report("DBOS120", target, message, help)
+
+
+def _assignments(body: list[ast.stmt], guards: tuple[frozenset[str], ...]):
+    """Names assigned by the statements of a function body (not nested functions), with the names each enclosing `if` tests."""
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                for node in ast.walk(target):
+                    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                        yield node, guards
+        if isinstance(stmt, ast.If):
+            tested = frozenset(n.id for n in ast.walk(stmt.test) if isinstance(n, ast.Name))
+            yield from _assignments(stmt.body, guards + (tested,))
+            yield from _assignments(stmt.orelse, guards)
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                yield from _assignments(inner, guards)
+        for handler in getattr(stmt, "handlers", []) or []:
+            yield from _assignments(handler.body, guards)
