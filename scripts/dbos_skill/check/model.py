@@ -234,29 +234,30 @@ class Module:
         return (f for f in self.functions if f.role in ("step", "transaction"))
 
     def reachable(self, root: Function, depth: int = 3) -> Iterator[tuple[Function, ast.Call, Function]]:
-        """Plain helpers `root` calls, up to `depth` calls deep: (helper, the call in root's body that leads there, the caller)."""
-        seen = {id(root)}
-        frontier: list[tuple[Function, Optional[ast.Call]]] = [(root, None)]
-        for _ in range(depth):
-            next_frontier: list[tuple[Function, Optional[ast.Call]]] = []
-            for caller, origin in frontier:
-                for call in caller.calls:
-                    callee = self.called_function(call, caller)
-                    if callee is None or callee.role is not None or id(callee) in seen or (callee.is_async and not root.is_async):
-                        continue
-                    if any(d not in TRANSPARENT_DECORATORS for d in _all_decorator_names(self, callee)):
-                        continue  # a decorator we do not know may run the body elsewhere (as a step, in a thread)
-                    seen.add(id(callee))
-                    entry = origin or call
-                    yield callee, entry, caller
-                    next_frontier.append((callee, entry))
-            frontier = next_frontier
+        """Plain helpers `root` calls, up to `depth` calls deep: (helper, the call in root's body that leads there, the caller).
 
-
-TRANSPARENT_DECORATORS = frozenset(
-    {"staticmethod", "classmethod", "functools.cache", "functools.lru_cache", "functools.wraps", "typing.overload", "property"}
-)
-
+        Each call in root's own body is followed separately, so every call site that leads to a helper is reported.
+        """
+        for entry in root.calls:
+            seen = {id(root)}
+            frontier: list[Function] = [root]
+            first = True
+            for _ in range(depth):
+                next_frontier: list[Function] = []
+                for caller in frontier:
+                    for call in ([entry] if first else caller.calls):
+                        callee = self.called_function(call, caller)
+                        if callee is None or callee.role is not None or id(callee) in seen or (callee.is_async and not root.is_async):
+                            continue
+                        if any(d not in TRANSPARENT_DECORATORS for d in _all_decorator_names(self, callee)):
+                            continue  # a decorator we do not know may run the body elsewhere (as a step, in a thread)
+                        seen.add(id(callee))
+                        yield callee, entry, caller
+                        next_frontier.append(callee)
+                frontier = next_frontier
+                first = False
+                if not frontier:
+                    break
 
 def _all_decorator_names(m: Module, function: Function) -> list[str]:
     if isinstance(function.node, ast.Lambda):
