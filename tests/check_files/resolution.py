@@ -4,7 +4,7 @@ import time as clock
 import dbos
 from dbos import DBOS as D
 
-app_dbos = D(config={"name": "resolution-app"})
+app_dbos = D(config={"name": "resolution-app"})  # error: DBOS403
 
 
 @dbos.DBOS.workflow()

@@ -45,9 +45,10 @@ BEFORE_LAUNCH = {
 
 
 def run(module: Module) -> list:
-    if "launch" not in module.source:
-        return []
     reporter = Reporter(module)
+    _import_time(module, reporter)
+    if "launch" not in module.source:
+        return reporter.findings
     launchers = {f.name for f in module.top_functions.values() if f is not None and _calls_any(module, f, LAUNCH)}
     module_launch = _first_launch_anywhere(module)
     reported: set[int] = set()
@@ -57,7 +58,6 @@ def run(module: Module) -> list:
             continue
         if _calls_any(module, function, LAUNCH) or any(_is_launcher_call(c, function, module, launchers) for c in function.calls):
             _block(module, reporter, function.node.body, function, launchers, reported)
-    _import_time(module, reporter)
     return reporter.findings
 
 
