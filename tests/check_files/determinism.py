@@ -1,5 +1,6 @@
 # Workflow bodies (DBOS101-DBOS106, DBOS110, DBOS120): the same calls in steps, nested functions or plain code are fine.
 import datetime
+import functools
 import os
 import random
 import sqlite3
@@ -93,3 +94,18 @@ def shadowing(time: float) -> float:
 @DBOS.workflow()
 def shadowed(random: list) -> int:
     return random.choice()  # `random` is the parameter here, not the module
+
+
+@functools.lru_cache
+def cached_stamp() -> float:
+    return time.time()
+
+
+@some_retry_decorator
+def wrapped_stamp() -> float:
+    return time.time()
+
+
+@DBOS.workflow()
+def decorated_helpers() -> float:
+    return cached_stamp() + wrapped_stamp()  # error: DBOS101

@@ -259,6 +259,11 @@ class Module:
                 if not frontier:
                     break
 
+TRANSPARENT_DECORATORS = frozenset(
+    {"staticmethod", "classmethod", "functools.cache", "functools.lru_cache", "functools.wraps", "typing.overload", "property"}
+)
+
+
 def _all_decorator_names(m: Module, function: Function) -> list[str]:
     if isinstance(function.node, ast.Lambda):
         return []
