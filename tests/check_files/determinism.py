@@ -50,6 +50,7 @@ def checkout(order: str) -> str:
     pick = random.choice([1, 2])  # error: DBOS102
     mode = os.environ.get("MODE")  # error: DBOS103
     mode2 = os.getenv("MODE")  # error: DBOS103
+    flag = "DEBUG" in os.environ  # error: DBOS103
     text = open("orders.txt").read()  # error: DBOS104
     data = Path("x.json").read_text()  # error: DBOS104
     page = requests.post("https://example.com", json={})  # error: DBOS105
@@ -63,6 +64,11 @@ def checkout(order: str) -> str:
     fetch("https://example.com")
     COUNTER += 1  # error: DBOS120
     later_value = DBOS.run_step(None, lambda: time.time())
+    DBOS.logger.info(f"checkout took {time.time() - started:.1f} s")  # only logged: harmless
+    print("at", dt.now())
+    DBOS.set_event("finished_at", time.time())  # checkpointed: a replay keeps the recorded value
+    fetch(f"https://example.com/?nonce={uuid.uuid4()}")  # a step's argument: the step's result is replayed
+    DBOS.sleep(random.uniform(1, 2))  # DBOS.sleep checkpoints its wake-up time
     deferred = lambda: random.random()  # a lambda's body runs who knows where: not judged
     return order
 
@@ -79,7 +85,7 @@ async def remind() -> None:
 @DBOS.step()
 def count_calls() -> None:
     global COUNTER
-    COUNTER = COUNTER + 1  # error: DBOS120
+    COUNTER = COUNTER + 1  # a step's counter: not judged
 
 
 def not_a_workflow() -> float:

@@ -33,7 +33,7 @@ config: DBOSConfig = {
     "name": "orders-app",
     "system_database_url": os.environ.get("DBOS_SYSTEM_DATABASE_URL"),
     "application_database_url": "sqlite:///app.sqlite",  # error: DBOS004
-    "run_admin_server": False,  # error: DBOS004
+    "run_admin_server": True,  # error: DBOS004
     "enable_patching": True,  # error: DBOS008
 }
 other_settings = {"database_url": "not a DBOS config", "enable_patching": True}
@@ -41,6 +41,10 @@ other_settings = {"database_url": "not a DBOS config", "enable_patching": True}
 
 def settings() -> DBOSConfig:
     return {"name": "orders-app", "admin_port": 3001}  # error: DBOS004
+
+
+def quiet_settings() -> DBOSConfig:
+    return {"name": "orders-app", "run_admin_server": False, "admin_port": 3001, "database_url": None}  # asks for what 3.x does
 
 
 if __name__ == "__main__":

@@ -19,12 +19,12 @@ from .model import Function, Module
 CHECKS = (
     Check("DBOS101", "workflow-clock", "workflow-determinism", "a workflow reads the clock outside a step"),
     Check("DBOS102", "workflow-random", "workflow-determinism", "a workflow draws random numbers or UUIDs outside a step"),
-    Check("DBOS103", "workflow-environment", "workflow-determinism", "a workflow reads environment variables outside a step"),
+    Check("DBOS103", "workflow-environment", "workflow-determinism", "a workflow reads environment variables outside a step (not in the default selection)", default=False),
     Check("DBOS104", "workflow-files", "workflow-determinism", "a workflow reads or writes files outside a step"),
     Check("DBOS105", "workflow-network", "workflow-determinism", "a workflow calls the network outside a step"),
     Check("DBOS106", "workflow-database", "workflow-determinism", "a workflow accesses a database outside a step or transaction"),
     Check("DBOS110", "workflow-sleep", "pattern-sleep", "`time.sleep` or `asyncio.sleep` in a workflow instead of `DBOS.sleep`"),
-    Check("DBOS120", "global-state", "workflow-determinism", "a workflow or step assigns a module-level global"),
+    Check("DBOS120", "global-state", "workflow-determinism", "a workflow assigns a module-level global"),
 )
 
 _CLOCK = {
@@ -125,6 +125,40 @@ def _display(name: str) -> str:
     return name
 
 
+# Calls whose arguments may be non-deterministic without harm: a log line, or an operation DBOS
+# checkpoints (a recovered run gets the recorded outcome back, and the new argument is dropped).
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+_CHECKPOINTED = frozenset(
+    f"dbos.DBOS.{m}{suffix}"
+    for m in ("set_event", "write_stream", "send", "start_workflow", "enqueue_workflow", "run_step", "sleep", "recv")
+    for suffix in ("", "_async")
+)
+
+
+def _is_sink(module: Module, call: ast.Call, scope: Function) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name) and func.id == "print" and module.is_builtin("print", scope):
+        return True
+    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS and "log" in ast.unparse(func.value).lower():
+        return True
+    if module.call_name(call, scope) in _CHECKPOINTED:
+        return True
+    called = module.called_function(call, scope)
+    return called is not None and called.role is not None
+
+
+def harmless(module: Module, scope: Function) -> set[int]:
+    """Nodes inside the arguments of log calls and checkpointed calls: their values never steer a replay."""
+    inside: set[int] = set()
+    for call in scope.calls:
+        if id(call) in inside or not _is_sink(module, call, scope):
+            continue
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            for node in ast.walk(argument):
+                inside.add(id(node))
+    return inside
+
+
 def _environment_reads(module: Module, function: Function) -> list[ast.Attribute]:
     return [a for a in function.attributes if a.attr == "environ" and module.qualname(a.value, function) == "os"]
 
@@ -134,14 +168,17 @@ def run(module: Module) -> list:
     for workflow in module.workflows():
         _direct(module, reporter, workflow)
         _helpers(module, reporter, workflow)
-    for function in module.functions:
-        if function.role is not None and function.globals:
+    for function in module.workflows():
+        if function.globals:
             _globals(reporter, function)
     return reporter.findings
 
 
 def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
+    skip = harmless(module, workflow)
     for call in workflow.calls:
+        if id(call) in skip:
+            continue
         found = classify(module, call, workflow)
         if found is None:
             continue
@@ -157,15 +194,24 @@ def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
             message = f"`{what}` in workflow `{workflow.name}` {phrase}: {consequence}"
         reporter.report(code, call, message, help)
     for attribute in _environment_reads(module, workflow):
+        if id(attribute) in skip:
+            continue
         phrase, consequence, help = _CATEGORIES["DBOS103"]
         reporter.report("DBOS103", attribute, f"`os.environ` in workflow `{workflow.name}` {phrase}: {consequence}", help)
 
 
 def _helpers(module: Module, reporter: Reporter, workflow: Function) -> None:
     reported: set[tuple[int, str]] = set()
+    skip = harmless(module, workflow)
+    helper_skips: dict[int, set[int]] = {}
     for helper, entry, _caller in module.reachable(workflow):
+        if id(entry) in skip:
+            continue
         found: list[tuple[str, str, int]] = []
+        inner_skip = helper_skips.setdefault(id(helper), harmless(module, helper))
         for call in helper.calls:
+            if id(call) in inner_skip:
+                continue
             result = classify(module, call, helper)
             if result is not None:
                 found.append((result[0], result[1], call.lineno))
@@ -186,8 +232,11 @@ def _helpers(module: Module, reporter: Reporter, workflow: Function) -> None:
 
 
 def _globals(reporter: Reporter, function: Function) -> None:
-    """`global X; X = ...` in a workflow or step, except the lazy `if X is None: X = make()` idiom."""
-    kind = "workflow" if function.role == "workflow" else "step"
+    """`global X; X = ...` in a workflow, except the lazy `if X is None: X = make()` idiom.
+
+    Steps are not judged: a step that counts calls or fills a cache in a global is common and
+    harmless (tests do it to measure concurrency); only a workflow's own state must survive recovery.
+    """
     reported: set[str] = set()
     for target, guards in _assignments(function.node.body, ()):
         name = target.id
@@ -196,13 +245,12 @@ def _globals(reporter: Reporter, function: Function) -> None:
         if any(name in guard for guard in guards):
             continue
         reported.add(name)
-        if kind == "workflow":
-            message = f"workflow `{function.name}` assigns the global `{name}`: recovery replays the workflow in a fresh process, where that assignment never happened"
-            help = "keep state in the workflow's variables and step results, or publish it with `DBOS.set_event`"
-        else:
-            message = f"step `{function.name}` assigns the global `{name}`: a recovered workflow skips the finished step, so `{name}` keeps its old value"
-            help = "return the value from the step and pass it on as an argument"
-        reporter.report("DBOS120", target, message, help)
+        reporter.report(
+            "DBOS120",
+            target,
+            f"workflow `{function.name}` assigns the global `{name}`: another process that recovers the workflow never saw that assignment",
+            "keep state in the workflow's variables and step results, or publish it with `DBOS.set_event`",
+        )
 
 
 def _assignments(body: list[ast.stmt], guards: tuple[frozenset[str], ...]):

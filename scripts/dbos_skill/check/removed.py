@@ -95,8 +95,9 @@ def run(module: Module) -> list:
             if id(literal) in seen:
                 continue
             seen.add(id(literal))
+            entries = {k.value: v for k, v in zip(literal.keys, literal.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
             for key in literal.keys:
-                if isinstance(key, ast.Constant) and isinstance(key.value, str):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and not _harmless(key.value, entries):
                     _config_key(module, reporter, key, key.value, literal, None)
     return reporter.findings
 
@@ -181,6 +182,18 @@ def _config_dicts(module: Module, configs: list[tuple[ast.AST, Optional[Function
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict):
                     yield inner.value
+
+
+def _harmless(key: str, entries: dict) -> bool:
+    """Removed keys whose value asks for what 3.x does anyway: no admin server, no application database."""
+    value = entries.get(key)
+    off = isinstance(value, ast.Constant) and value.value in (None, False, "")
+    if key in ("database_url", "application_database_url", "run_admin_server"):
+        return off
+    if key == "admin_port":
+        server = entries.get("run_admin_server")
+        return isinstance(server, ast.Constant) and server.value is False
+    return False
 
 
 def _is_dbos_config_annotation(module: Module, annotation: ast.AST) -> bool:
