@@ -69,8 +69,20 @@ def checkout(order: str) -> str:
     DBOS.set_event("finished_at", time.time())  # checkpointed: a replay keeps the recorded value
     fetch(f"https://example.com/?nonce={uuid.uuid4()}")  # a step's argument: the step's result is replayed
     DBOS.sleep(random.uniform(1, 2))  # DBOS.sleep checkpoints its wake-up time
+    tick = time.perf_counter()
+    fetch("https://example.com")
+    elapsed = time.perf_counter() - tick  # kept only for the log line below
+    durations = []
+    durations.append(time.monotonic() - tick)
+    DBOS.logger.info(f"fetched in {elapsed:.2f} s, {sum(durations)}")
+    deadline = time.monotonic() + 60  # error: DBOS101
+    while time.monotonic() < deadline:  # error: DBOS101
+        fetch("https://example.com")
+    unused = time.time()  # a value nothing reads cannot steer a replay
+    recorder = Recorder(dt.now().isoformat())  # reaches only the step below, whose result is replayed
+    recorder.record(1)
+    return pure(started + today.day + now.day + pick) and f"{order}{token}{mode}{mode2}{flag}{text}{data}{page}{reply}{rows}"
     deferred = lambda: random.random()  # a lambda's body runs who knows where: not judged
-    return order
 
 
 @DBOS.workflow()
@@ -80,6 +92,15 @@ async def remind() -> None:
     await asyncio.sleep(0)  # a zero sleep only yields to the loop
     await asyncio.sleep(60)  # error: DBOS110
     await DBOS.sleep_async(60)
+
+
+class Recorder:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    @DBOS.step()
+    def record(self, n: int) -> str:
+        return f"{self.label}:{n}"
 
 
 @DBOS.step()

@@ -159,6 +159,113 @@ def harmless(module: Module, scope: Function) -> set[int]:
     return inside
 
 
+class _Flow:
+    """Where a workflow's values go: a value kept in a local (or a list) that only ever reaches
+    log lines and checkpointed calls is as harmless as one written there directly."""
+
+    def __init__(self, module: Module, function: Function, skip: set[int]) -> None:
+        self.skip = set(skip)
+        self.statement_of: dict[int, ast.stmt] = {}
+        self.loads: dict[str, list[ast.Name]] = {}
+        for stmt in _statements(function.node.body):
+            for node in _walk_scope(stmt):
+                self.statement_of[id(node)] = stmt
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    self.loads.setdefault(node.id, []).append(node)
+        # `a = Cls(...)` then only `a.step_method(...)`: the instance reaches checkpointed steps only.
+        for call in function.calls:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+                continue
+            cls = self._local_class(module, function, func.value.id)
+            method = cls.methods.get(func.attr) if cls is not None else None
+            if method is not None and method.role is not None:
+                self.skip.add(id(func.value))
+
+    def _local_class(self, module: Module, function: Function, name: str):
+        for stmt in _statements(function.node.body):
+            if (
+                isinstance(stmt, ast.Assign)
+                and len(stmt.targets) == 1
+                and isinstance(stmt.targets[0], ast.Name)
+                and stmt.targets[0].id == name
+                and isinstance(stmt.value, ast.Call)
+                and isinstance(stmt.value.func, ast.Name)
+                and stmt.value.func.id in module.classes
+            ):
+                return module.classes[stmt.value.func.id]
+        return None
+
+    def harmless(self, node: ast.AST) -> bool:
+        target = self._target(node)
+        return target is not None and self._only_sinks(target, set(), 3)
+
+    def _target(self, node: ast.AST) -> Optional[str]:
+        """The local name a node's value is stored in: `x = ...`, `x += ...`, `x.append(...)`."""
+        stmt = self.statement_of.get(id(node))
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
+            return stmt.targets[0].id
+        if isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.value is not None:
+            return stmt.target.id
+        if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+            func = stmt.value.func
+            if isinstance(func, ast.Attribute) and func.attr in ("append", "extend", "add") and isinstance(func.value, ast.Name):
+                return func.value.id
+        return None
+
+    def _only_sinks(self, name: str, seen: set[str], depth: int) -> bool:
+        if name in seen:
+            return True
+        seen.add(name)
+        for use in self.loads.get(name, []):
+            if id(use) in self.skip:
+                continue
+            onward = self._target(use)
+            if onward is None or depth == 0 or not self._only_sinks(onward, seen, depth - 1):
+                return False
+        return True
+
+
+def _statements(body: list[ast.stmt]):
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        nested = False
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                nested = True
+                yield from _statements(inner)
+        for handler in getattr(stmt, "handlers", None) or []:
+            nested = True
+            yield from _statements(handler.body)
+        if nested:
+            yield from _compound_headers(stmt)
+        else:
+            yield stmt
+
+
+def _compound_headers(stmt: ast.stmt):
+    """A compound statement's own expressions (the `if` test, the `for` iterable): uses, never targets."""
+    header = ast.Pass()
+    ast.copy_location(header, stmt)
+    for field in ("test", "iter", "items", "subject"):
+        value = getattr(stmt, field, None)
+        if value is not None:
+            holder = ast.Expr(value=ast.Tuple(elts=value if isinstance(value, list) else [value], ctx=ast.Load()))
+            yield holder
+
+
+def _walk_scope(node: ast.AST):
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in ast.iter_child_nodes(current):
+            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                stack.append(child)
+
+
 def _environment_reads(module: Module, function: Function) -> list[ast.Attribute]:
     return [a for a in function.attributes if a.attr == "environ" and module.qualname(a.value, function) == "os"]
 
@@ -176,6 +283,7 @@ def run(module: Module) -> list:
 
 def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
     skip = harmless(module, workflow)
+    flow: Optional[_Flow] = None
     for call in workflow.calls:
         if id(call) in skip:
             continue
@@ -183,6 +291,10 @@ def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
         if found is None:
             continue
         code, what = found
+        if code in ("DBOS101", "DBOS102"):
+            flow = flow or _Flow(module, workflow, skip)
+            if flow.harmless(call):
+                continue
         if code == "DBOS110" and what == "time.sleep()" and workflow.is_async:
             what = "time.sleep()"
         phrase, consequence, help = _CATEGORIES[code]
