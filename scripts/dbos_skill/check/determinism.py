@@ -14,7 +14,7 @@ import ast
 from typing import Optional
 
 from .base import Check, Reporter
-from .model import Function, Module
+from .model import Function, Module, children, dotted, walk
 
 CHECKS = (
     Check("DBOS101", "workflow-clock", "workflow-determinism", "a workflow reads the clock outside a step"),
@@ -139,7 +139,7 @@ def _is_sink(module: Module, call: ast.Call, scope: Function) -> bool:
     func = call.func
     if isinstance(func, ast.Name) and func.id == "print" and module.is_builtin("print", scope):
         return True
-    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS and "log" in ast.unparse(func.value).lower():
+    if isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS and "log" in dotted(func.value).lower():
         return True
     if module.call_name(call, scope) in _CHECKPOINTED:
         return True
@@ -154,7 +154,7 @@ def harmless(module: Module, scope: Function) -> set[int]:
         if id(call) in inside or not _is_sink(module, call, scope):
             continue
         for argument in [*call.args, *(k.value for k in call.keywords)]:
-            for node in ast.walk(argument):
+            for node in walk(argument):
                 inside.add(id(node))
     return inside
 
@@ -173,28 +173,25 @@ class _Flow:
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                     self.loads.setdefault(node.id, []).append(node)
         # `a = Cls(...)` then only `a.step_method(...)`: the instance reaches checkpointed steps only.
-        for call in function.calls:
-            func = call.func
-            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
-                continue
-            cls = self._local_class(module, function, func.value.id)
-            method = cls.methods.get(func.attr) if cls is not None else None
-            if method is not None and method.role is not None:
-                self.skip.add(id(func.value))
-
-    def _local_class(self, module: Module, function: Function, name: str):
+        local_classes = {}
         for stmt in _statements(function.node.body):
             if (
                 isinstance(stmt, ast.Assign)
                 and len(stmt.targets) == 1
                 and isinstance(stmt.targets[0], ast.Name)
-                and stmt.targets[0].id == name
                 and isinstance(stmt.value, ast.Call)
                 and isinstance(stmt.value.func, ast.Name)
                 and stmt.value.func.id in module.classes
             ):
-                return module.classes[stmt.value.func.id]
-        return None
+                local_classes[stmt.targets[0].id] = module.classes[stmt.value.func.id]
+        for call in function.calls:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+                continue
+            cls = local_classes.get(func.value.id)
+            method = cls.methods.get(func.attr) if cls is not None else None
+            if method is not None and method.role is not None:
+                self.skip.add(id(func.value))
 
     def harmless(self, node: ast.AST) -> bool:
         target = self._target(node)
@@ -261,7 +258,7 @@ def _walk_scope(node: ast.AST):
     while stack:
         current = stack.pop()
         yield current
-        for child in ast.iter_child_nodes(current):
+        for child in children(current):
             if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
                 stack.append(child)
 
@@ -282,13 +279,14 @@ def run(module: Module) -> list:
 
 
 def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
+    candidates = [(call, found) for call in workflow.calls if (found := classify(module, call, workflow)) is not None]
+    environment = _environment_reads(module, workflow)
+    if not candidates and not environment:
+        return
     skip = harmless(module, workflow)
     flow: Optional[_Flow] = None
-    for call in workflow.calls:
+    for call, found in candidates:
         if id(call) in skip:
-            continue
-        found = classify(module, call, workflow)
-        if found is None:
             continue
         code, what = found
         if code in ("DBOS101", "DBOS102"):
@@ -305,7 +303,7 @@ def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
         else:
             message = f"`{what}` in workflow `{workflow.name}` {phrase}: {consequence}"
         reporter.report(code, call, message, help)
-    for attribute in _environment_reads(module, workflow):
+    for attribute in environment:
         if id(attribute) in skip:
             continue
         phrase, consequence, help = _CATEGORIES["DBOS103"]
@@ -314,21 +312,25 @@ def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
 
 def _helpers(module: Module, reporter: Reporter, workflow: Function) -> None:
     reported: set[tuple[int, str]] = set()
-    skip = harmless(module, workflow)
+    skip: Optional[set[int]] = None
     helper_skips: dict[int, set[int]] = {}
     for helper, entry, _caller in module.reachable(workflow):
-        if id(entry) in skip:
-            continue
         found: list[tuple[str, str, int]] = []
-        inner_skip = helper_skips.setdefault(id(helper), harmless(module, helper))
         for call in helper.calls:
-            if id(call) in inner_skip:
-                continue
             result = classify(module, call, helper)
-            if result is not None:
+            if result is None:
+                continue
+            inner_skip = helper_skips.get(id(helper))
+            if inner_skip is None:
+                inner_skip = helper_skips[id(helper)] = harmless(module, helper)
+            if id(call) not in inner_skip:
                 found.append((result[0], result[1], call.lineno))
         for attribute in _environment_reads(module, helper):
             found.append(("DBOS103", "os.environ", attribute.lineno))
+        if found:
+            skip = harmless(module, workflow) if skip is None else skip
+            if id(entry) in skip:
+                continue
         for code, what, line in found:
             if (id(entry), code) in reported:
                 continue

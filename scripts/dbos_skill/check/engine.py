@@ -52,7 +52,7 @@ class Checker:
         self.codes = codes
         self.module_families, self.project_families = families_for(codes)
         self.project_states = [(family, family.new_state()) for family in self.project_families]
-        self._lines: dict[str, list[str]] = {}
+        self._sources: dict[str, str] = {}
 
     # -- one file --------------------------------------------------------------------------
 
@@ -96,7 +96,8 @@ class Checker:
                 outcome.new_source = current
             source = current
         outcome.findings = self._analyse(path, source, collect=True)
-        self._lines[path] = source.splitlines()
+        if self.project_states:
+            self._sources[path] = source
         return outcome
 
     def unreadable(self, path: str, reason: str) -> FileOutcome:
@@ -113,7 +114,7 @@ class Checker:
         for family, state in self.project_states:
             for finding in family.finish(state):
                 if finding.code in self.codes:
-                    lines = self._lines.get(finding.path, [])
+                    lines = self._sources.get(finding.path, "").splitlines()
                     found.extend(self._keep([finding], lines))
         return found
 

@@ -15,6 +15,7 @@ function of the module that launches DBOS can have been called.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_right
 from typing import Iterator, Optional
 
 from .base import Check, Reporter
@@ -49,15 +50,28 @@ def run(module: Module) -> list:
     _import_time(module, reporter)
     if "launch" not in module.source:
         return reporter.findings
-    launchers = {f.name for f in module.top_functions.values() if f is not None and _calls_any(module, f, LAUNCH)}
-    module_launch = _first_launch_anywhere(module)
+    launching = [scope for _, scope, _ in module.calls_to(*LAUNCH)]
+    if not launching:
+        return reporter.findings
+    launchers = {f.name for f in launching if f is not None and f.parent is None and f.cls is None and module.top_functions.get(f.name) is f}
+    first = next((s for s in launching if s is not None), None)
+    module_launch = (next(c.lineno for c in first.calls if module.call_name(c, first) in LAUNCH), first.name) if first is not None else None
     reported: set[int] = set()
-    _block(module, reporter, module.tree.body, None, launchers, reported, module_level=module_launch)
-    for function in module.functions:
-        if isinstance(function.node, ast.Lambda):
-            continue
-        if _calls_any(module, function, LAUNCH) or any(_is_launcher_call(c, function, module, launchers) for c in function.calls):
-            _block(module, reporter, function.node.body, function, launchers, reported)
+    relevant = LAUNCH | NEEDS_LAUNCH | set(BEFORE_LAUNCH) | DESTROY
+    workflows = [f.name for f in module.workflows() if f.parent is None and f.cls is None]
+    at_import = any(scope is None for _, scope, _ in module.calls_to(*relevant)) or any(
+        scope is None for name in [*launchers, *workflows] for _, scope in module.calls_by_name.get(name, ())
+    )
+    if at_import:
+        _block(module, reporter, module.tree.body, _sorted_calls(module, module.module_calls, None), None, launchers, reported, module_level=module_launch)
+    blocks = {id(s): s for s in launching if s is not None}
+    for name in launchers:
+        for _, scope in module.calls_by_name.get(name, ()):
+            if scope is not None:
+                blocks[id(scope)] = scope
+    for function in blocks.values():
+        if not isinstance(function.node, ast.Lambda):
+            _block(module, reporter, function.node.body, _sorted_calls(module, function.calls, function), function, launchers, reported)
     return reporter.findings
 
 
@@ -65,28 +79,48 @@ def _calls_any(module: Module, function: Function, names: set[str]) -> bool:
     return any(module.call_name(call, function) in names for call in function.calls)
 
 
-def _first_launch_anywhere(module: Module) -> Optional[tuple[int, str]]:
-    """Where the module launches DBOS outside module-level code: (line, in which function)."""
-    for function in module.functions:
-        for call in function.calls:
-            if module.call_name(call, function) in LAUNCH:
-                return call.lineno, function.name
-    return None
+Located = list[tuple[ast.Call, Optional[str]]]
+
+
+def _sorted_calls(module: Module, calls: list[ast.Call], scope: Optional[Function]) -> Located:
+    """A scope's own calls (not those of functions it defines), in source order."""
+    return sorted(((c, module.call_name(c, scope)) for c in calls), key=lambda item: (item[0].lineno, item[0].col_offset))
+
+
+def _start(stmt: ast.stmt) -> tuple[int, int]:
+    decorators = getattr(stmt, "decorator_list", None)
+    if decorators:
+        first = min(decorators, key=lambda d: (d.lineno, d.col_offset))
+        return (first.lineno, first.col_offset - 1)
+    return (stmt.lineno, stmt.col_offset)
+
+
+def _split(body: list[ast.stmt], calls: Located) -> list[Located]:
+    """The calls of each statement of a block, by source position (statements of a block never overlap)."""
+    starts = [_start(stmt) for stmt in body]
+    per_statement: list[Located] = [[] for _ in body]
+    for call, name in calls:
+        position = (call.lineno, call.col_offset)
+        index = bisect_right(starts, position) - 1
+        if index >= 0 and position <= (body[index].end_lineno, body[index].end_col_offset):
+            per_statement[index].append((call, name))
+    return per_statement
 
 
 def _block(
     module: Module,
     reporter: Reporter,
     body: list[ast.stmt],
+    block_calls: Located,
     scope: Optional[Function],
     launchers: set[str],
     reported: set[int],
     module_level: Optional[tuple[int, str]] = None,
 ) -> None:
     launched_at: Optional[int] = None
-    pending: list[tuple[ast.Call, str]] = []
-    for stmt in body:
-        calls = list(_statement_calls(module, stmt, scope))
+    pending: Located = []
+    per_statement = _split(body, block_calls)
+    for stmt, calls in zip(body, per_statement):
         names = [name for _, name in calls]
         if launched_at is not None:
             for call, name in calls:
@@ -124,9 +158,13 @@ def _block(
         launched_at = launch_call.lineno
         if destroys:
             launched_at = None
-    for stmt in body:
-        for inner in _nested_blocks(stmt):
-            _block(module, reporter, inner, scope, launchers, reported)
+    for stmt, calls in zip(body, per_statement):
+        if calls:
+            for inner in _nested_blocks(stmt):
+                span = (_start(inner[0]), (inner[-1].end_lineno, inner[-1].end_col_offset))
+                inside = [(c, n) for c, n in calls if span[0] <= (c.lineno, c.col_offset) <= span[1]]
+                if inside:
+                    _block(module, reporter, inner, inside, scope, launchers, reported)
     if module_level is not None and scope is None:
         line, where = module_level
         for call, name in pending:
@@ -142,10 +180,10 @@ def _block(
 
 
 def _nested_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return
     for field in ("body", "orelse", "finalbody"):
         inner = getattr(stmt, field, None)
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
         if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
             yield inner
     for handler in getattr(stmt, "handlers", None) or []:
@@ -170,25 +208,6 @@ def _is_launcher_call(call: ast.Call, scope: Optional[Function], module: Module,
     return called is not None and called.name in launchers and called.cls is None
 
 
-def _statement_calls(module: Module, stmt: ast.stmt, scope: Optional[Function]) -> Iterator[tuple[ast.Call, Optional[str]]]:
-    """The calls a statement makes when it runs (not those of functions or classes it defines), in order."""
-    stack: list[ast.AST] = [stmt]
-    found: list[ast.Call] = []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(node.decorator_list)
-            continue
-        if isinstance(node, ast.Lambda):
-            continue
-        if isinstance(node, ast.Call):
-            found.append(node)
-        stack.extend(ast.iter_child_nodes(node))
-    found.sort(key=lambda c: (c.lineno, c.col_offset))
-    for call in found:
-        yield call, module.call_name(call, scope)
-
-
 def _alert_handlers(module: Module, stmt: ast.stmt, scope: Optional[Function]) -> Iterator[ast.AST]:
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
         for decorator in stmt.decorator_list:
@@ -199,21 +218,22 @@ def _alert_handlers(module: Module, stmt: ast.stmt, scope: Optional[Function]) -
 
 def _import_time(module: Module, reporter: Reporter) -> None:
     """DBOS403: `DBOS(...)` or `DBOS.launch()` in module-level code outside `if __name__ == "__main__":`."""
-    for stmt in module.tree.body:
-        if is_main_guard(stmt):
+    guards = [(stmt.lineno, stmt.end_lineno) for stmt in module.tree.body if is_main_guard(stmt)]
+    for call in module.module_calls:
+        if any(first <= call.lineno <= last for first, last in guards):
             continue
-        for call, name in _statement_calls(module, stmt, None):
-            if name == "dbos.DBOS" and call.keywords:
-                reporter.report(
-                    "DBOS403",
-                    call,
-                    "`DBOS(...)` runs at import time: every test, script or worker that imports this module builds DBOS with this configuration",
-                    'construct and launch DBOS in the entry point: under `if __name__ == "__main__":`, in `main()`, or in the web app\'s lifespan',
-                )
-            elif name in LAUNCH:
-                reporter.report(
-                    "DBOS403",
-                    call,
-                    "`DBOS.launch()` runs at import time: importing this module starts DBOS, its recovery and its queue workers",
-                    'launch in the entry point: under `if __name__ == "__main__":`, in `main()`, or in the web app\'s lifespan',
-                )
+        name = module.call_name(call, None)
+        if name == "dbos.DBOS" and call.keywords:
+            reporter.report(
+                "DBOS403",
+                call,
+                "`DBOS(...)` runs at import time: every test, script or worker that imports this module builds DBOS with this configuration",
+                'construct and launch DBOS in the entry point: under `if __name__ == "__main__":`, in `main()`, or in the web app\'s lifespan',
+            )
+        elif name in LAUNCH:
+            reporter.report(
+                "DBOS403",
+                call,
+                "`DBOS.launch()` runs at import time: importing this module starts DBOS, its recovery and its queue workers",
+                'launch in the entry point: under `if __name__ == "__main__":`, in `main()`, or in the web app\'s lifespan',
+            )

@@ -62,7 +62,7 @@ class Function:
     decorators: list[str] = field(default_factory=list)  # qualified names of the decorators that resolve
     role: Optional[str] = None  # "workflow", "step", "transaction" or None (a plain function)
     calls: list[ast.Call] = field(default_factory=list)
-    attributes: list[ast.Attribute] = field(default_factory=list)
+    attributes: list[ast.Attribute] = field(default_factory=list)  # only those named in WANTED_ATTRIBUTES
     handlers: list[ast.ExceptHandler] = field(default_factory=list)
     stores: set[str] = field(default_factory=set)
     globals: set[str] = field(default_factory=set)
@@ -100,6 +100,9 @@ class Module:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     module_calls: list[ast.Call] = field(default_factory=list)  # calls that run at import time
     module_attributes: list[ast.Attribute] = field(default_factory=list)
+    # Every call by the last name of what it calls (`DBOS.launch()` under "launch", `f()(x)` under "()"),
+    # so that a check looking for a few APIs visits only their calls.
+    calls_by_name: dict[str, list[tuple[ast.Call, Optional["Function"]]]] = field(default_factory=dict)
     uses_dbos: bool = False
     _lines: Optional[list[str]] = None
 
@@ -129,15 +132,25 @@ class Module:
 
         A call contributes `()`: `Path(p).read_text` is `pathlib.Path().read_text`.
         """
-        if isinstance(node, ast.Name):
-            return self._resolve_name(node.id, scope)
-        if isinstance(node, ast.Attribute):
-            base = self.qualname(node.value, scope)
-            return f"{base}.{node.attr}" if base else None
-        if isinstance(node, ast.Call):
-            base = self.qualname(node.func, scope)
-            return f"{base}()" if base else None
-        return None
+        suffix: list[str] = []
+        while True:
+            kind = node.__class__
+            if kind is ast.Attribute:
+                suffix.append(node.attr)  # type: ignore[attr-defined]
+                node = node.value  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                suffix.append("()")
+                node = node.func  # type: ignore[attr-defined]
+            elif kind is ast.Name:
+                base = self._resolve_name(node.id, scope)  # type: ignore[attr-defined]
+                break
+            else:
+                return None
+        if base is None:
+            return None
+        for part in reversed(suffix):
+            base = base + part if part == "()" else f"{base}.{part}"
+        return base
 
     def _resolve_name(self, name: str, scope: Optional[Function]) -> Optional[str]:
         while scope is not None:
@@ -176,6 +189,21 @@ class Module:
         for function in self.functions:
             for call in function.calls:
                 yield call, function
+
+    def calls_to(self, *qualnames: str) -> Iterator[tuple[ast.Call, Optional[Function], str]]:
+        """The calls whose `call_name` is one of `qualnames`, found through the index, in no particular order."""
+        wanted = set(qualnames)
+        keys = {q.rsplit(".", 1)[-1] for q in wanted}
+        keys |= {local for local, target in self.imports.items() if target in wanted}
+        keys |= {local for local, kind in self.instances.items() if kind in wanted}
+        for function in self.functions:
+            if function.imports:
+                keys |= {local for local, target in function.imports.items() if target in wanted}
+        for key in keys:
+            for call, scope in self.calls_by_name.get(key, ()):
+                name = self.call_name(call, scope)
+                if name in wanted:
+                    yield call, scope, name
 
     def call_name(self, call: ast.Call, scope: Optional[Function]) -> Optional[str]:
         """`qualname` of what a call calls, computed once per call and shared by every check."""
@@ -284,7 +312,71 @@ def _plain_decorator_names(node: FunctionNode) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------
+# Walking trees fast: ast.iter_child_nodes is a generator over every field, contexts and
+# operators included; the checks only need expressions and statements.
+
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "arg", "attr", "name", "asname", "module", "level", "kwd_attrs", "rest",
+     "type_comment", "kind", "conversion", "is_async", "type_ignores", "tag"}
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = tuple(
+        f for f in cls._fields  # type: ignore[attr-defined]
+        if f not in _NOT_CHILDREN and not (cls is ast.Constant and f == "value") and not (cls in (ast.Global, ast.Nonlocal) and f == "names")
+    )
+    _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """The expression and statement children of a node (no contexts, operators or names)."""
+    found: list[ast.AST] = []
+    fields = _CHILD_FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _child_fields(node.__class__)
+    for name in fields:
+        value = getattr(node, name)
+        if value.__class__ is list:
+            found.extend(v for v in value if v is not None and v.__class__ is not str)
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+def dotted(node: ast.AST) -> str:
+    """`self.logger` for an attribute chain of names, "" for anything else (cheaper than ast.unparse)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def walk(node: ast.AST, skip_scopes: bool = False) -> Iterator[ast.AST]:
+    """Every node under `node` (itself included); with skip_scopes, not into nested functions, lambdas or classes."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in children(current):
+            if skip_scopes and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            stack.append(child)
+
+
+# ---------------------------------------------------------------------------------------
 # Building the model
+
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
+_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom}
+# The attribute names some check looks at (removed DBOS attributes, os.environ); others are not kept.
+WANTED_ATTRIBUTES = frozenset({"transaction", "sql_session", "scheduled", "register_instance", "environ"})
 
 
 def _normalise(name: str) -> str:
@@ -374,40 +466,66 @@ class _Builder:
         calls = owner.calls if owner is not None else m.module_calls
         attributes = owner.attributes if owner is not None else m.module_attributes
         stack = list(reversed(nodes))
-        pop, extend = stack.pop, stack.extend
-        Call, Name, Attribute, Store = ast.Call, ast.Name, ast.Attribute, ast.Store
-        FunctionDef, AsyncFunctionDef, Lambda, ClassDef = ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef
-        iter_child_nodes = ast.iter_child_nodes
+        pop, extend, append = stack.pop, stack.extend, stack.append
+        Call, Name, Attribute, Store, Constant = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant
+        AST, fields_of, child_fields = ast.AST, _CHILD_FIELDS.get, _child_fields
+        special, scopes, wanted = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES
+        stores = owner.stores if owner is not None else None
+        by_name = m.calls_by_name
         while stack:
             node = pop()
-            kind = type(node)
+            if node is None:
+                continue
+            kind = node.__class__
             if kind is Name:
-                if owner is not None and type(node.ctx) is Store:
-                    owner.stores.add(node.id)
+                if stores is not None and node.ctx.__class__ is Store:
+                    stores.add(node.id)
                 continue
-            if kind is Call:
-                calls.append(node)
-            elif kind is Attribute:
-                attributes.append(node)
-            elif kind is FunctionDef or kind is AsyncFunctionDef or kind is Lambda:
-                self._function(node, owner, stack)
+            if kind is Constant:
                 continue
-            elif kind is ClassDef:
-                self._class(node, owner, stack)
-                continue
-            elif kind is ast.ExceptHandler:
-                if owner is not None:
-                    owner.handlers.append(node)
-                    if node.name:
-                        owner.stores.add(node.name)
-            elif owner is not None and (kind is ast.Global or kind is ast.Nonlocal):
-                owner.globals.update(node.names)
-                continue
-            elif owner is not None and (kind is ast.Import or kind is ast.ImportFrom):
-                for name, target in _import_bindings(node):
-                    owner.imports[name] = target
-                continue
-            extend(iter_child_nodes(node))
+            if kind in special:
+                if kind is Call:
+                    calls.append(node)
+                    func = node.func
+                    fkind = func.__class__
+                    key = func.attr if fkind is Attribute else func.id if fkind is Name else "()" if fkind is Call else ""
+                    index = by_name.get(key)
+                    if index is None:
+                        by_name[key] = [(node, owner)]
+                    else:
+                        index.append((node, owner))
+                elif kind is Attribute:
+                    if node.attr in wanted:
+                        attributes.append(node)
+                elif kind in scopes:
+                    if kind is ast.ClassDef:
+                        self._class(node, owner, stack)
+                    else:
+                        self._function(node, owner, stack)
+                    continue
+                elif kind is ast.ExceptHandler:
+                    if owner is not None:
+                        owner.handlers.append(node)
+                        if node.name:
+                            owner.stores.add(node.name)
+                elif kind is ast.Global or kind is ast.Nonlocal:
+                    if owner is not None:
+                        owner.globals.update(node.names)
+                    continue
+                elif kind is ast.Import or kind is ast.ImportFrom:
+                    if owner is not None:
+                        for name, target in _import_bindings(node):
+                            owner.imports[name] = target
+                    continue
+            fields = fields_of(kind)
+            if fields is None:
+                fields = child_fields(kind)
+            for field in fields:
+                value = getattr(node, field)
+                if value.__class__ is list:
+                    extend(value)
+                elif isinstance(value, AST):
+                    append(value)
 
     def _function(self, node: FunctionNode, owner: Optional[Function], stack: list[ast.AST]) -> None:
         """Decorators and defaults run in the enclosing scope; the body is a scope of its own."""
@@ -470,27 +588,27 @@ class _Builder:
                     function.role = role
         # DBOS.step()(fn), DBOS.workflow()(fn) and DBOS.run_step(options, fn, ...) make fn's body a step or workflow.
         by_node = {id(f.node): f for f in m.functions}
-        for scope_calls, scope in [(m.module_calls, None)] + [(f.calls, f) for f in m.functions]:
-            for call in scope_calls:
-                target: Optional[ast.AST] = None
-                role: Optional[str] = None
-                if isinstance(call.func, ast.Call) and call.args:
-                    role = ROLE_DECORATORS.get(m.qualname(call.func.func, scope) or "")
-                    target = call.args[0]
-                elif len(call.args) >= 2:
-                    name = m.qualname(call.func, scope)
-                    if name in ("dbos.DBOS.run_step", "dbos.DBOS.run_step_async"):
-                        role, target = "step", call.args[1]
-                if role is None or target is None:
-                    continue
-                if isinstance(target, ast.Lambda):
-                    wrapped = by_node.get(id(target))
-                elif isinstance(target, ast.Name) and m._is_module_function_name(target.id, scope):
-                    wrapped = m.top_functions.get(target.id)
-                else:
-                    wrapped = None
-                if wrapped is not None and wrapped.role is None:
-                    wrapped.role = role
+        candidates = [*m.calls_by_name.get("()", ()), *m.calls_by_name.get("run_step", ()), *m.calls_by_name.get("run_step_async", ())]
+        for call, scope in candidates:
+            target: Optional[ast.AST] = None
+            role: Optional[str] = None
+            if isinstance(call.func, ast.Call) and call.args:
+                role = ROLE_DECORATORS.get(m.qualname(call.func.func, scope) or "")
+                target = call.args[0]
+            elif len(call.args) >= 2:
+                name = m.qualname(call.func, scope)
+                if name in ("dbos.DBOS.run_step", "dbos.DBOS.run_step_async"):
+                    role, target = "step", call.args[1]
+            if role is None or target is None:
+                continue
+            if isinstance(target, ast.Lambda):
+                wrapped = by_node.get(id(target))
+            elif isinstance(target, ast.Name) and m._is_module_function_name(target.id, scope):
+                wrapped = m.top_functions.get(target.id)
+            else:
+                wrapped = None
+            if wrapped is not None and wrapped.role is None:
+                wrapped.role = role
 
 
 def _decorator_name(m: Module, decorator: ast.expr, scope: Optional[Function]) -> Optional[str]:

@@ -42,26 +42,25 @@ def collect(module: Module, project: Project) -> None:
     if "queue" not in module.source and "Queue" not in module.source:
         return
     reporter: Optional[Reporter] = None
-    for call, scope in module.all_calls():
-        func = call.func
-        name = module.call_name(call, scope)
-        if (isinstance(func, ast.Attribute) and func.attr in REGISTRATIONS) or name == "dbos.Queue":
-            queue = _first_argument(module, call)
-            if queue is None:
-                project.unknown_registration = True
-            else:
-                project.registered.add(queue)
-        elif name in USES:
+    registrations = [(c, scope) for key in REGISTRATIONS for c, scope in module.calls_by_name.get(key, ()) if isinstance(c.func, ast.Attribute)]
+    registrations += [(c, scope) for c, scope, _ in module.calls_to("dbos.Queue")]
+    for call, scope in registrations:
+        queue = _first_argument(module, call)
+        if queue is None:
+            project.unknown_registration = True
+        else:
+            project.registered.add(queue)
+    for call, scope, name in sorted(module.calls_to(*USES, "dbos.DBOS.create_schedule", "dbos.DBOS.create_schedule_async"), key=lambda c: (c[0].lineno, c[0].col_offset)):
+        if name in USES:
             queue = _first_argument(module, call, keyword="queue_name" if "enqueue" in name else "name")
-            if queue is not None:
-                reporter = reporter or Reporter(module)
-                project.uses.append((reporter, call, queue, USES[name]))
-        elif name in ("dbos.DBOS.create_schedule", "dbos.DBOS.create_schedule_async"):
+            verb = USES[name]
+        else:
             keyword = next((k for k in call.keywords if k.arg == "queue_name"), None)
             queue = module.string_value(keyword.value) if keyword is not None else None
-            if queue is not None:
-                reporter = reporter or Reporter(module)
-                project.uses.append((reporter, call, queue, "schedules workflows on"))
+            verb = "schedules workflows on"
+        if queue is not None:
+            reporter = reporter or Reporter(module)
+            project.uses.append((reporter, call, queue, verb))
 
 
 def _first_argument(module: Module, call: ast.Call, keyword: str = "name") -> Optional[str]:

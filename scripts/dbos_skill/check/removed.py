@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from typing import Iterator, Optional
 
 from .base import Check, Reporter
@@ -58,7 +59,8 @@ REMOVED_CONFIG_KEYS = {
     "admin_port": ("DBOS 3 has no admin server and ignores it", "remove it; manage workflows with `DBOSClient`, the `dbos workflow` CLI or Conductor"),
 }
 REGISTER_QUEUE = frozenset({"dbos.DBOS.register_queue", "dbos.DBOS.register_queue_async", "dbos.DBOSClient().register_queue", "dbos.DBOSClient().register_queue_async"})
-_TRIGGERS = ("Queue", "transaction", "sql_session", "scheduled", "register_instance", "fastapi", "flask", "_url", "admin", "priority_enabled", "partition_queue", "concurrency", "enable_patching")
+_CONFIG_KEYS = re.compile(r"\b(database_url|application_database_url|run_admin_server|admin_port|enable_patching)\b")
+_TRIGGERS = ("Queue", "transaction", "sql_session", "scheduled", "register_instance", "fastapi", "flask", "database_url", "admin", "priority_enabled", "partition_queue", "concurrency", "enable_patching")
 
 
 def run(module: Module) -> list:
@@ -68,10 +70,7 @@ def run(module: Module) -> list:
     reporter = Reporter(module)
     _attributes(module, reporter)
     configs: list[tuple[ast.AST, Optional[Function]]] = []
-    for call, scope in module.all_calls():
-        name = module.call_name(call, scope)
-        if name is None:
-            continue
+    for call, scope, name in sorted(module.calls_to("dbos.Queue", DBOS, *REGISTER_QUEUE, "dbos.DBOSConfig"), key=lambda c: (c[0].lineno, c[0].col_offset)):
         if name == "dbos.Queue":
             reporter.report(
                 "DBOS001",
@@ -89,7 +88,7 @@ def run(module: Module) -> list:
             for keyword in call.keywords:
                 if keyword.arg is not None:
                     _config_key(module, reporter, keyword, keyword.arg, None, call)
-    if any(key in source for key in (*REMOVED_CONFIG_KEYS, "enable_patching")):
+    if _CONFIG_KEYS.search(source):
         seen: set[int] = set()
         for literal in _config_dicts(module, configs):
             if id(literal) in seen:
@@ -171,17 +170,35 @@ def _config_dicts(module: Module, configs: list[tuple[ast.AST, Optional[Function
             yield value
         elif isinstance(value, ast.Name):
             names.add(value.id)
-    for node in ast.walk(module.tree):
-        if isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Dict):
-            if _is_dbos_config_annotation(module, node.annotation) or (isinstance(node.target, ast.Name) and node.target.id in names):
-                yield node.value
-        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
-            if any(isinstance(t, ast.Name) and t.id in names for t in node.targets):
-                yield node.value
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns is not None and _is_dbos_config_annotation(module, node.returns):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Return) and isinstance(inner.value, ast.Dict):
-                    yield inner.value
+    if not names and "dbos.DBOSConfig" not in module.imports.values() and "dbos" not in module.imports.values():
+        return  # nothing else can be a DBOS config here: no DBOSConfig annotation, no DBOS(config=name)
+    for stmt, returns_config in _statements_with_context(module):
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.value, ast.Dict):
+            if _is_dbos_config_annotation(module, stmt.annotation) or (isinstance(stmt.target, ast.Name) and stmt.target.id in names):
+                yield stmt.value
+        elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Dict):
+            if any(isinstance(t, ast.Name) and t.id in names for t in stmt.targets):
+                yield stmt.value
+        elif returns_config and isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Dict):
+            yield stmt.value
+
+
+def _statements_with_context(module: Module) -> Iterator[tuple[ast.stmt, bool]]:
+    """Every statement of the file (statements only, not expressions), with whether its function returns a DBOSConfig."""
+    stack: list[tuple[ast.stmt, bool]] = [(stmt, False) for stmt in module.tree.body]
+    while stack:
+        stmt, returns_config = stack.pop()
+        yield stmt, returns_config
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            returns_config = stmt.returns is not None and _is_dbos_config_annotation(module, stmt.returns)
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                stack.extend((s, returns_config) for s in inner if isinstance(s, ast.stmt))
+        for handler in getattr(stmt, "handlers", None) or []:
+            stack.extend((s, returns_config) for s in handler.body)
+        for case in getattr(stmt, "cases", None) or []:
+            stack.extend((s, returns_config) for s in case.body)
 
 
 def _harmless(key: str, entries: dict) -> bool:
