@@ -61,7 +61,7 @@ class Checker:
             tree = ast.parse(source, filename=path)
         except (SyntaxError, ValueError) as error:
             return [_syntax_finding(path, error)] if "DBOS999" in self.codes else []
-        if not mentions_dbos(tree):
+        if not mentions_dbos(tree, source):
             return []
         module = build_module(path, source, tree)
         found: list[Finding] = []
@@ -70,7 +70,7 @@ class Checker:
         if collect:
             for family, state in self.project_states:
                 family.collect(module, state)
-        return self._keep(found, module.lines)
+        return self._keep(found, module.lines) if found else found
 
     def _keep(self, findings: list[Finding], lines: list[str]) -> list[Finding]:
         kept = []

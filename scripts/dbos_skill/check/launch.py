@@ -57,12 +57,13 @@ def run(module: Module) -> list:
     first = next((s for s in launching if s is not None), None)
     module_launch = (next(c.lineno for c in first.calls if module.call_name(c, first) in LAUNCH), first.name) if first is not None else None
     reported: set[int] = set()
-    relevant = LAUNCH | NEEDS_LAUNCH | set(BEFORE_LAUNCH) | DESTROY
+    # Only a call that must come before or after launch can be out of order: without one, nothing to judge.
     workflows = [f.name for f in module.workflows() if f.parent is None and f.cls is None]
-    at_import = any(scope is None for _, scope, _ in module.calls_to(*relevant)) or any(
-        scope is None for name in [*launchers, *workflows] for _, scope in module.calls_by_name.get(name, ())
-    )
-    if at_import:
+    candidates = {scope for _, scope, _ in module.calls_to(*_ORDERED)}
+    candidates |= {scope for name in workflows for _, scope in module.calls_by_name.get(name, ())}
+    if module.source.count("alert_handler"):
+        candidates |= {f.parent for f in module.functions if "dbos.DBOS.alert_handler" in f.decorators}
+    if None in candidates:
         _block(module, reporter, module.tree.body, _sorted_calls(module, module.module_calls, None), None, launchers, reported, module_level=module_launch)
     blocks = {id(s): s for s in launching if s is not None}
     for name in launchers:
@@ -70,9 +71,12 @@ def run(module: Module) -> list:
             if scope is not None:
                 blocks[id(scope)] = scope
     for function in blocks.values():
-        if not isinstance(function.node, ast.Lambda):
+        if function in candidates and not isinstance(function.node, ast.Lambda):
             _block(module, reporter, function.node.body, _sorted_calls(module, function.calls, function), function, launchers, reported)
     return reporter.findings
+
+
+_ORDERED = tuple(sorted(NEEDS_LAUNCH | set(BEFORE_LAUNCH)))
 
 
 def _calls_any(module: Module, function: Function, names: set[str]) -> bool:

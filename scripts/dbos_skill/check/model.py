@@ -192,8 +192,11 @@ class Module:
 
     def calls_to(self, *qualnames: str) -> Iterator[tuple[ast.Call, Optional[Function], str]]:
         """The calls whose `call_name` is one of `qualnames`, found through the index, in no particular order."""
-        wanted = set(qualnames)
-        keys = {q.rsplit(".", 1)[-1] for q in wanted}
+        wanted = _WANTED_CACHE.get(qualnames)
+        if wanted is None:
+            wanted = _WANTED_CACHE[qualnames] = (frozenset(qualnames), frozenset(q.rsplit(".", 1)[-1] for q in qualnames))
+        wanted, last_names = wanted
+        keys = set(last_names)
         keys |= {local for local, target in self.imports.items() if target in wanted}
         keys |= {local for local, kind in self.instances.items() if kind in wanted}
         for function in self.functions:
@@ -311,6 +314,9 @@ def _plain_decorator_names(node: FunctionNode) -> list[str]:
     return [d.id for d in node.decorator_list if isinstance(d, ast.Name)]
 
 
+_WANTED_CACHE: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+
+
 # ---------------------------------------------------------------------------------------
 # Walking trees fast: ast.iter_child_nodes is a generator over every field, contexts and
 # operators included; the checks only need expressions and statements.
@@ -374,7 +380,7 @@ def walk(node: ast.AST, skip_scopes: bool = False) -> Iterator[ast.AST]:
 # Building the model
 
 _SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
-_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom}
+_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom}
 # The attribute names some check looks at (removed DBOS attributes, os.environ); others are not kept.
 WANTED_ATTRIBUTES = frozenset({"transaction", "sql_session", "scheduled", "register_instance", "environ"})
 
@@ -467,7 +473,7 @@ class _Builder:
         attributes = owner.attributes if owner is not None else m.module_attributes
         stack = list(reversed(nodes))
         pop, extend, append = stack.pop, stack.extend, stack.append
-        Call, Name, Attribute, Store, Constant = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant
+        Call, Name, Attribute, Store, Constant, keyword = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant, ast.keyword
         AST, fields_of, child_fields = ast.AST, _CHILD_FIELDS.get, _child_fields
         special, scopes, wanted = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES
         stores = owner.stores if owner is not None else None
@@ -494,9 +500,18 @@ class _Builder:
                         by_name[key] = [(node, owner)]
                     else:
                         index.append((node, owner))
+                    append(func)
+                    extend(node.args)
+                    extend(node.keywords)
+                    continue
                 elif kind is Attribute:
                     if node.attr in wanted:
                         attributes.append(node)
+                    append(node.value)
+                    continue
+                elif kind is keyword:
+                    append(node.value)
+                    continue
                 elif kind in scopes:
                     if kind is ast.ClassDef:
                         self._class(node, owner, stack)
@@ -643,8 +658,10 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _module_statements(stmt.finalbody)
 
 
-def mentions_dbos(tree: ast.Module) -> bool:
-    """A cheap test: does any import at module level (or in a function) name the dbos package?"""
+def mentions_dbos(tree: ast.Module, source: Optional[str] = None) -> bool:
+    """A cheap test: does any import at module level name the dbos package?"""
+    if source is not None and "dbos" not in source:
+        return False
     for stmt in _module_statements(tree.body):
         if isinstance(stmt, ast.Import):
             if any(a.name == "dbos" or a.name.startswith("dbos.") for a in stmt.names):

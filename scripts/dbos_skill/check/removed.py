@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import ast
-import re
 from typing import Iterator, Optional
 
 from .base import Check, Reporter
@@ -59,7 +58,7 @@ REMOVED_CONFIG_KEYS = {
     "admin_port": ("DBOS 3 has no admin server and ignores it", "remove it; manage workflows with `DBOSClient`, the `dbos workflow` CLI or Conductor"),
 }
 REGISTER_QUEUE = frozenset({"dbos.DBOS.register_queue", "dbos.DBOS.register_queue_async", "dbos.DBOSClient().register_queue", "dbos.DBOSClient().register_queue_async"})
-_CONFIG_KEYS = re.compile(r"\b(database_url|application_database_url|run_admin_server|admin_port|enable_patching)\b")
+_CONFIG_KEY_NAMES = ("database_url", "application_database_url", "run_admin_server", "admin_port", "enable_patching")
 _TRIGGERS = ("Queue", "transaction", "sql_session", "scheduled", "register_instance", "fastapi", "flask", "database_url", "admin", "priority_enabled", "partition_queue", "concurrency", "enable_patching")
 
 
@@ -88,7 +87,7 @@ def run(module: Module) -> list:
             for keyword in call.keywords:
                 if keyword.arg is not None:
                     _config_key(module, reporter, keyword, keyword.arg, None, call)
-    if _CONFIG_KEYS.search(source):
+    if any(f'"{key}"' in source or f"'{key}'" in source or f"{key}=" in source for key in _CONFIG_KEY_NAMES):
         seen: set[int] = set()
         for literal in _config_dicts(module, configs):
             if id(literal) in seen:
