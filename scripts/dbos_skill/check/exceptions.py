@@ -29,7 +29,7 @@ def run(module: Module) -> list:
             reporter.report(
                 "DBOS601",
                 handler,
-                f"`{caught}` in workflow `{workflow.name}` also catches DBOSWorkflowCancelledError: a cancelled or timed-out workflow goes on running its body",
+                f"`{caught}` in workflow `{workflow.name}` also catches DBOSWorkflowCancelledError: a cancelled or timed-out workflow goes on running its body up to its next DBOS call",
                 "catch `Exception` instead, or re-raise with `raise` at the end of the handler",
             )
     return reporter.findings
