@@ -13,6 +13,7 @@ import ast
 from typing import Optional
 
 from .base import Check, Reporter
+from .finding import Edit
 from .model import Function, Module
 
 CHECKS = (
@@ -123,15 +124,14 @@ def _await_async_twin(reporter: Reporter, call: ast.Call, parents: dict[int, ast
         return ()  # already awaited: something else is going on
     func = call.func
     assert isinstance(func, ast.Attribute)
-    line, _, end_line, end_col = reporter.span(func)
-    rename = reporter.module.char_col(func.end_lineno, func.end_col_offset)
+    _, _, end_line, end_col = reporter.span(func)
     edits = [
         reporter.insert_before(call, "(await " if needs_parens else "await "),
-        type(reporter.replace(func, ""))(end_line, rename, end_line, rename, "_async"),
+        Edit(end_line, end_col, end_line, end_col, "_async"),
     ]
     if needs_parens:
         _, _, call_end_line, call_end_col = reporter.span(call)
-        edits.append(type(edits[0])(call_end_line, call_end_col, call_end_line, call_end_col, ")"))
+        edits.append(Edit(call_end_line, call_end_col, call_end_line, call_end_col, ")"))
     return tuple(edits)
 
 

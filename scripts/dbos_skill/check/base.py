@@ -75,6 +75,3 @@ class Reporter:
         line, col, _, _ = self.span(node)
         return Edit(line, col, line, col, text)
 
-
-def source_of(module: Module, node: ast.AST) -> str:
-    return ast.get_source_segment(module.source, node) or ""

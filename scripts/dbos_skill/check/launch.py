@@ -79,10 +79,6 @@ def run(module: Module) -> list:
 _ORDERED = tuple(sorted(NEEDS_LAUNCH | set(BEFORE_LAUNCH)))
 
 
-def _calls_any(module: Module, function: Function, names: set[str]) -> bool:
-    return any(module.call_name(call, function) in names for call in function.calls)
-
-
 Located = list[tuple[ast.Call, Optional[str]]]
 
 
