@@ -117,6 +117,10 @@ def _block(
     reported: set[int],
     module_level: Optional[tuple[int, str]] = None,
 ) -> None:
+    """Judge one block's statements in order; then the nested blocks of statements that launch DBOS.
+
+    A nested block without a launch of its own needs no second look: the calls in it are
+    already ordered against the enclosing block's launch by the statement that holds them."""
     launched_at: Optional[int] = None
     pending: Located = []
     per_statement = _split(body, block_calls)
@@ -136,7 +140,7 @@ def _block(
                 if id(decorated) not in reported:
                     reported.add(id(decorated))
                     reporter.report("DBOS402", decorated, f"{BEFORE_LAUNCH['dbos.DBOS.alert_handler']}, and `DBOS.launch()` already ran on line {launched_at}", "define the handler before `DBOS.launch()`")
-        launch_call = next((call for call, name in calls if name in LAUNCH or _is_launcher_call(call, scope, module, launchers)), None)
+        launch_call = next((call for call, name in calls if name in LAUNCH or (launchers and _is_launcher_call(call, scope, module, launchers))), None)
         destroys = any(name in DESTROY for name in names)
         if launch_call is None:
             pending.extend((call, name) for call, name in calls if _needs_launch(module, call, name, scope))
@@ -159,7 +163,7 @@ def _block(
         if destroys:
             launched_at = None
     for stmt, calls in zip(body, per_statement):
-        if calls:
+        if any(name in LAUNCH or (launchers and _is_launcher_call(call, scope, module, launchers)) for call, name in calls):
             for inner in _nested_blocks(stmt):
                 span = (_start(inner[0]), (inner[-1].end_lineno, inner[-1].end_col_offset))
                 inside = [(c, n) for c, n in calls if span[0] <= (c.lineno, c.col_offset) <= span[1]]
@@ -199,6 +203,8 @@ def _shown(call: ast.Call) -> str:
 def _needs_launch(module: Module, call: ast.Call, name: Optional[str], scope: Optional[Function]) -> bool:
     if name in NEEDS_LAUNCH:
         return True
+    if name is not None:
+        return False  # resolved to something that is not a function of this module
     called = module.called_function(call, scope) if scope is not None or isinstance(call.func, ast.Name) else None
     return called is not None and called.role == "workflow"
 
@@ -218,11 +224,13 @@ def _alert_handlers(module: Module, stmt: ast.stmt, scope: Optional[Function]) -
 
 def _import_time(module: Module, reporter: Reporter) -> None:
     """DBOS403: `DBOS(...)` or `DBOS.launch()` in module-level code outside `if __name__ == "__main__":`."""
+    found = [(call, name) for call, scope, name in module.calls_to("dbos.DBOS", *LAUNCH) if scope is None]
+    if not found:
+        return
     guards = [(stmt.lineno, stmt.end_lineno) for stmt in module.tree.body if is_main_guard(stmt)]
-    for call in module.module_calls:
+    for call, name in sorted(found, key=lambda item: (item[0].lineno, item[0].col_offset)):
         if any(first <= call.lineno <= last for first, last in guards):
             continue
-        name = module.call_name(call, None)
         if name == "dbos.DBOS" and call.keywords:
             reporter.report(
                 "DBOS403",

@@ -197,11 +197,18 @@ class Module:
             wanted = _WANTED_CACHE[qualnames] = (frozenset(qualnames), frozenset(q.rsplit(".", 1)[-1] for q in qualnames))
         wanted, last_names = wanted
         keys = set(last_names)
-        keys |= {local for local, target in self.imports.items() if target in wanted}
-        keys |= {local for local, kind in self.instances.items() if kind in wanted}
-        for function in self.functions:
-            if function.imports:
-                keys |= {local for local, target in function.imports.items() if target in wanted}
+        aliases = self._aliases
+        if aliases is None:
+            aliases = self._aliases = {}
+            bindings = [*self.imports.items(), *self.instances.items()]
+            for function in self.functions:
+                bindings += function.imports.items()
+            for local, target in bindings:
+                aliases.setdefault(target, set()).add(local)
+        for qualname in wanted:
+            found = aliases.get(qualname)
+            if found:
+                keys |= found
         for key in keys:
             for call, scope in self.calls_by_name.get(key, ()):
                 name = self.call_name(call, scope)
@@ -219,6 +226,7 @@ class Module:
         return name
 
     _call_names: dict[int, Optional[str]] = field(default_factory=dict)
+    _aliases: Optional[dict[str, set[str]]] = None
 
     # -- functions -------------------------------------------------------------------
 

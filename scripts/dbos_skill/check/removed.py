@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import ast
+from bisect import bisect_left
 from typing import Iterator, Optional
 
 from .base import Check, Reporter
@@ -183,8 +184,22 @@ def _config_dicts(module: Module, configs: list[tuple[ast.AST, Optional[Function
 
 
 def _statements_with_context(module: Module) -> Iterator[tuple[ast.stmt, bool]]:
-    """Every statement of the file (statements only, not expressions), with whether its function returns a DBOSConfig."""
-    stack: list[tuple[ast.stmt, bool]] = [(stmt, False) for stmt in module.tree.body]
+    """The statements that span a line naming a config key (and their enclosing ones), with whether
+    their function returns a DBOSConfig: only those can hold a config dict with such a key."""
+    source = module.source
+    key_lines: set[int] = set()
+    for key in _CONFIG_KEY_NAMES:
+        start = source.find(key)
+        while start >= 0:
+            key_lines.add(source.count("\n", 0, start) + 1)
+            start = source.find(key, start + len(key))
+    lines = sorted(key_lines)
+
+    def spans_key(stmt: ast.stmt) -> bool:
+        index = bisect_left(lines, stmt.lineno)
+        return index < len(lines) and lines[index] <= (stmt.end_lineno or stmt.lineno)
+
+    stack: list[tuple[ast.stmt, bool]] = [(stmt, False) for stmt in module.tree.body if spans_key(stmt)]
     while stack:
         stmt, returns_config = stack.pop()
         yield stmt, returns_config
@@ -193,11 +208,11 @@ def _statements_with_context(module: Module) -> Iterator[tuple[ast.stmt, bool]]:
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, field, None)
             if isinstance(inner, list):
-                stack.extend((s, returns_config) for s in inner if isinstance(s, ast.stmt))
+                stack.extend((s, returns_config) for s in inner if isinstance(s, ast.stmt) and spans_key(s))
         for handler in getattr(stmt, "handlers", None) or []:
-            stack.extend((s, returns_config) for s in handler.body)
+            stack.extend((s, returns_config) for s in handler.body if spans_key(s))
         for case in getattr(stmt, "cases", None) or []:
-            stack.extend((s, returns_config) for s in case.body)
+            stack.extend((s, returns_config) for s in case.body if spans_key(s))
 
 
 def _harmless(key: str, entries: dict) -> bool:
