@@ -8,6 +8,7 @@ after every file has been read.
 from __future__ import annotations
 
 import ast
+import gc
 import io
 import tokenize
 from dataclasses import dataclass, field
@@ -70,7 +71,9 @@ class Checker:
         if collect:
             for family, state in self.project_states:
                 family.collect(module, state)
-        return self._keep(found, module.lines) if found else found
+        kept = self._keep(found, module.lines) if found else found
+        module.release()
+        return kept
 
     def _keep(self, findings: list[Finding], lines: list[str]) -> list[Finding]:
         kept = []
@@ -83,6 +86,17 @@ class Checker:
         return kept
 
     def check_source(self, path: str, source: str, *, fix: bool = False) -> FileOutcome:
+        """Check one file. The cyclic garbage collector is paused meanwhile: a file's trees and model
+        hold no reference cycles once released, and its collections cost a tenth of the run."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            return self._check_source(path, source, fix)
+        finally:
+            if paused:
+                gc.enable()
+
+    def _check_source(self, path: str, source: str, fix: bool) -> FileOutcome:
         outcome = FileOutcome(path)
         if fix:
             current = source

@@ -106,6 +106,12 @@ class Module:
     uses_dbos: bool = False
     _lines: Optional[list[str]] = None
 
+    def release(self) -> None:
+        """Break the only reference cycles of the model (a class and its methods), so that plain
+        reference counting frees it: the engine runs with the cyclic collector paused."""
+        for function in self.functions:
+            function.cls = None
+
     # -- text positions ---------------------------------------------------------------
 
     @property
@@ -134,6 +140,8 @@ class Module:
         """
         suffix: list[str] = []
         while True:
+            if len(suffix) > 8:
+                return None  # a long builder chain (`q.where(...).order_by(...)...`) names nothing a check knows
             kind = node.__class__
             if kind is ast.Attribute:
                 suffix.append(node.attr)  # type: ignore[attr-defined]
@@ -331,7 +339,8 @@ _WANTED_CACHE: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
 
 _NOT_CHILDREN = frozenset(
     {"ctx", "op", "ops", "id", "arg", "attr", "name", "asname", "module", "level", "kwd_attrs", "rest",
-     "type_comment", "kind", "conversion", "is_async", "type_ignores", "tag"}
+     "type_comment", "kind", "conversion", "is_async", "type_ignores", "tag",
+     "annotation", "returns", "type_params"}  # annotations run no code a check judges
 )
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
