@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-from typing import Iterator, Optional, Union
+from operator import attrgetter
+from typing import Callable, Iterator, Optional, Union
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 
@@ -354,6 +355,23 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
+_CHILD_GETTERS: dict[type, Callable[[ast.AST], object]] = {}
+
+
+def _NO_CHILDREN(node: ast.AST) -> tuple:
+    return ()
+
+
+def _child_getter(cls: type) -> Callable[[ast.AST], object]:
+    """One C-level call that fetches every child field of a node class (a tuple, or the value when there is one field)."""
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _child_fields(cls)
+    getter = attrgetter(*fields) if fields else _NO_CHILDREN
+    _CHILD_GETTERS[cls] = getter
+    return getter
+
+
 def children(node: ast.AST) -> list[ast.AST]:
     """The expression and statement children of a node (no contexts, operators or names)."""
     found: list[ast.AST] = []
@@ -491,7 +509,7 @@ class _Builder:
         stack = list(reversed(nodes))
         pop, extend, append = stack.pop, stack.extend, stack.append
         Call, Name, Attribute, Store, Constant, keyword = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant, ast.keyword
-        AST, fields_of, child_fields = ast.AST, _CHILD_FIELDS.get, _child_fields
+        AST, getters = ast.AST, _CHILD_GETTERS.get
         special, scopes, wanted = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES
         stores = owner.stores if owner is not None else None
         by_name = m.calls_by_name
@@ -549,11 +567,15 @@ class _Builder:
                         for name, target in _import_bindings(node):
                             owner.imports[name] = target
                     continue
-            fields = fields_of(kind)
-            if fields is None:
-                fields = child_fields(kind)
-            for field in fields:
-                value = getattr(node, field)
+            getter = getters(kind)
+            if getter is None:
+                getter = _child_getter(kind)
+            if getter is _NO_CHILDREN:
+                continue
+            values = getter(node)
+            if values.__class__ is not tuple:
+                values = (values,)
+            for value in values:
                 if value.__class__ is list:
                     extend(value)
                 elif isinstance(value, AST):
