@@ -76,3 +76,14 @@ def test_an_untied_bundle_is_held_to_declared_examples_only(tmp_path: Path) -> N
         rule.write_text(text)
     code, report = validate(bundle)
     assert (code, report["diagnostics"]) == (0, [])
+
+
+def test_an_opt_in_check_counts_on_an_incorrect_example_only_where_declared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check_tie, "enforced_checks", lambda: {code: CHECKS[code] for code in (*TIED, "DBOS403")})
+    bundle = materialize(TIE / "_base", tmp_path)
+    rule = bundle / "references" / "workflow-determinism.md"
+    rule.write_text(rule.read_text().replace("import time\nfrom dbos import DBOS\n\n@DBOS.workflow()\ndef stamp", 'import time\nfrom dbos import DBOS\n\nDBOS(config={"name": "stamps"})\n\n@DBOS.workflow()\ndef stamp', 1))
+    assert rule.read_text().count('DBOS(config={"name": "stamps"})') == 1
+    _, report = validate(bundle)
+    assert [d["code"] for d in report["diagnostics"] if d["code"] == "K001"] == []
+    assert "references/lifecycle-config.md" in {d["path"].split("dbos-python/")[-1] for d in report["diagnostics"] if d["code"] == "K004"}
