@@ -10,15 +10,15 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from .commands import codes, install, uninstall, validate
+from .commands import check, codes, install, uninstall, validate
 from .errors import UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-COMMANDS = (validate, install, uninstall, codes)
+COMMANDS = (validate, check, install, uninstall, codes)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dbos-skill", description="Validate the dbos-python Agent Skills bundle.")
+    parser = argparse.ArgumentParser(prog="dbos-skill", description="Validate the dbos-python Agent Skills bundle, and check DBOS code against it.")
     parser.add_argument("--version", action=_Version, help="print the version of dbos-skill and of the dbos it validates against, then exit")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:

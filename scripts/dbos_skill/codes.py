@@ -82,6 +82,13 @@ CODES: dict[str, Code] = {
         Code("A002", _E, "an attribute of DBOS does not exist"),
         Code("A003", _E, "a keyword argument is not in the dbos signature"),
         Code("A004", _E, "a key of DBOSConfig or another dbos TypedDict does not exist"),
+        # The tie to `dbos-skill check`
+        Code("K001", _E, "an Incorrect example's declared check= codes differ from what the checker reports"),
+        Code("K002", _E, "a check= code names no check"),
+        Code("K003", _E, "the checker reports a finding on an example that must be clean (once the bundle declares check=)"),
+        Code("K004", _E, "a check enforces a rule file that is not in the bundle (once the bundle declares check=)"),
+        Code("K005", _E, "no Incorrect example of a check's rule file declares the check (once the bundle declares check=)"),
+        Code("K006", _E, "an Incorrect example of a rule a check enforces declares neither check= nor unchecked (once the bundle declares check=)"),
         # Size
         Code("Z001", _W, "a rule file is over 300 lines"),
         # Snippet runs

@@ -129,6 +129,8 @@ class Expectation:
     reason: Optional[str] = None
     removed_api: bool = False
     logs: Optional[str] = None
+    checks: tuple[str, ...] = ()  # check=DBOS101,DBOS102: the findings `dbos-skill check` must report on it
+    unchecked: bool = False  # the checker cannot catch this mistake (listed in the report)
 
     def describe(self) -> str:
         if self.kind == "raises":

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
-from .model import OUTCOMES, Diagnostic, Severity, SnippetResult
+from .model import OUTCOMES, Diagnostic, Severity, Snippet, SnippetResult
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Report:
     diagnostics: tuple[Diagnostic, ...]
     results: Optional[tuple[SnippetResult, ...]]
     summary: Summary
+    unchecked: tuple[Snippet, ...] = ()  # Incorrect examples whose mistake `dbos-skill check` cannot catch
 
     def display(self, path: str) -> str:
         return f"{self.prefix}{path}"
@@ -61,6 +62,11 @@ def render_text(report: Report) -> str:
                     snippet = result.snippet
                     note = snippet.expectation.reason if outcome == "skipped" else (snippet.caption or "").rstrip(":")
                     lines.append(f"  {report.display(snippet.path)}:{snippet.line}" + (f"  {note}" if note else ""))
+    if report.unchecked:
+        lines.append(f"unchecked by dbos-skill check ({len(report.unchecked)}):")
+        for snippet in report.unchecked:
+            note = (snippet.caption or "").rstrip(":")
+            lines.append(f"  {report.display(snippet.path)}:{snippet.line}" + (f"  {note}" if note else ""))
     s = report.summary
     if report.results is not None:
         counts = outcome_counts(report.results)
@@ -90,6 +96,8 @@ def render_json(report: Report) -> str:
         "bundle_tokens": s.bundle_tokens,
     }
     document: dict[str, object] = {"diagnostics": [_diagnostic_json(report, d) for d in report.diagnostics], "summary": summary}
+    if report.unchecked:
+        document["unchecked"] = [{"path": report.display(u.path), "line": u.line, "caption": u.caption} for u in report.unchecked]
     if report.results is not None:
         summary["outcomes"] = outcome_counts(report.results)
         summary["wall_s"] = round(s.wall_s or 0.0, 3)

@@ -47,6 +47,7 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
         prefix=prefix,
         diagnostics=ordered,
         results=results,
+        unchecked=tuple(s for s in snippets if s.expectation.unchecked),
         summary=_summarise(loaded.bundle, ordered, len(snippets), time.monotonic() - started),
     )
 

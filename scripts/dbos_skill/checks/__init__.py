@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..bundle import LoadedBundle
 from ..model import Diagnostic
 from .api import check_api
+from .tie import check_tie
 from .coverage import check_coverage
 from .fences import check_fences
 from .links import check_links
@@ -24,6 +25,7 @@ BUNDLE_CHECKS = (
     check_size,
     check_api,
     check_links,
+    check_tie,
 )
 
 

@@ -1,0 +1,110 @@
+"""Which files a check run reads: named files as given, directories walked for *.py files.
+
+Walking skips the directories tools and virtual environments keep (`.git`, `.venv`,
+`__pycache__`, `node_modules`, ...), paths matched by `.gitignore` files (those in the
+walked tree, and those above it up to the repository root), and paths matched by
+`--exclude` patterns (gitignore syntax, relative to the walked directory). A file named
+on the command line is always checked, as ruff does.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+from .gitignore import IgnoreFile, is_ignored
+
+SKIPPED_DIRECTORIES = frozenset(
+    {
+        ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".env", "env", "__pycache__", "node_modules", ".tox", ".nox",
+        ".mypy_cache", ".ruff_cache", ".pytest_cache", ".eggs", "build", "dist", "site-packages", "__pypackages__",
+    }
+)
+
+
+class PathError(ValueError):
+    pass
+
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+def _read_ignore(directory: str) -> list[str]:
+    try:
+        with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+
+
+def _enclosing_ignores(root: str) -> list[IgnoreFile]:
+    """The .gitignore files above `root`, up to the directory that holds `.git` (none without one)."""
+    absolute = os.path.abspath(root)
+    chain = []
+    current = os.path.dirname(absolute)
+    while True:
+        chain.append(current)
+        if os.path.exists(os.path.join(current, ".git")):
+            break
+        parent = os.path.dirname(current)
+        if parent == current:
+            return []  # not inside a repository: only the walked tree's own .gitignore files count
+        current = parent
+    if os.path.exists(os.path.join(absolute, ".git")):
+        return []
+    return [IgnoreFile(_posix(d), _read_ignore(d)) for d in reversed(chain)]
+
+
+def discover(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, str]]:
+    """(file, display path) for every file to check, each once, in a stable order."""
+    seen: set[str] = set()
+    for given in paths:
+        if os.path.isfile(given):
+            key = os.path.realpath(given)
+            if key not in seen:
+                seen.add(key)
+                yield Path(given), given
+        elif os.path.isdir(given):
+            for file, shown in _walk(given, excludes):
+                key = os.path.realpath(file)
+                if key not in seen:
+                    seen.add(key)
+                    yield Path(file), shown
+        else:
+            raise PathError(f"{given}: no such file or directory")
+
+
+def _walk(root: str, excludes: list[str]) -> Iterator[tuple[str, str]]:
+    absolute_root = _posix(os.path.abspath(root))
+    stack = _enclosing_ignores(root)
+    exclude = [IgnoreFile(absolute_root, excludes)] if excludes else []
+    yield from _walk_directory(root, absolute_root, stack, exclude)
+
+
+def _walk_directory(directory: str, absolute: str, stack: list[IgnoreFile], exclude: list[IgnoreFile]) -> Iterator[tuple[str, str]]:
+    lines = _read_ignore(directory)
+    if lines:
+        stack = stack + [IgnoreFile(absolute, lines)]
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        entry_absolute = f"{absolute}/{entry.name}"
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            if entry.name in SKIPPED_DIRECTORIES or entry.name.endswith(".egg-info") or _ignored(stack, exclude, entry_absolute, True):
+                continue
+            yield from _walk_directory(os.path.join(directory, entry.name), entry_absolute, stack, exclude)
+        elif entry.name.endswith(".py") and not _ignored(stack, exclude, entry_absolute, False):
+            path = os.path.join(directory, entry.name)
+            yield path, _posix(os.path.normpath(path))
+
+
+def _ignored(stack: list[IgnoreFile], exclude: list[IgnoreFile], path: str, is_dir: bool) -> bool:
+    return is_ignored(stack, path, is_dir) or (bool(exclude) and is_ignored(exclude, path, is_dir))

@@ -1,0 +1,729 @@
+"""The module model: what one parsed file means to the checks, built in one walk of its tree.
+
+It answers the questions every check asks: what is `DBOS` called here (`from dbos
+import DBOS as D`, `import dbos`, an instance `dbos = DBOS(config=...)`), which
+functions are workflows, steps or transactions (decorated, methods of
+`@DBOS.dbos_class()` classes, wrapped by `DBOS.step()(fn)`, or passed to
+`DBOS.run_step`), which are `async`, which calls each function makes in its own
+body, and which statements run at import time.
+
+Names resolve as Python resolves them inside one module: a name bound locally,
+or bound at module level by anything but an import, is not the import any more,
+and resolves to nothing. Checks treat what does not resolve as unknown and stay
+silent about it.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Callable, Iterator, Optional, Union
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
+
+DBOS = "dbos.DBOS"
+# Constructors whose module-level results the checks recognise, by the kind of instance they make.
+INSTANCE_KINDS = {
+    DBOS: DBOS,  # an instance exposes the class's methods: dbos = DBOS(config=...); @dbos.workflow()
+    "dbos.SQLAlchemyDatasource.create": "dbos.Datasource()",
+    "dbos.AsyncSQLAlchemyDatasource.create": "dbos.Datasource()",
+    "dbos.Queue": "dbos.Queue()",
+    "dbos.DBOS.register_queue": "dbos.Queue()",
+    "dbos.DBOS.retrieve_queue": "dbos.Queue()",
+    "dbos.DBOSClient": "dbos.DBOSClient()",
+    # Clients of networks and databases: every method call on them is I/O (see determinism.py).
+    **{
+        name: f"{name}()"
+        for name in (
+            "openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI", "openai.AsyncAzureOpenAI",
+            "anthropic.Anthropic", "anthropic.AsyncAnthropic", "requests.Session", "httpx.Client", "httpx.AsyncClient",
+            "boto3.client", "boto3.resource", "sqlalchemy.create_engine", "sqlalchemy.ext.asyncio.create_async_engine",
+            "sqlalchemy.orm.sessionmaker", "psycopg.connect", "sqlite3.connect",
+        )
+    },
+}
+ROLE_DECORATORS = {
+    "dbos.DBOS.workflow": "workflow",
+    "dbos.DBOS.step": "step",
+    "dbos.DBOS.transaction": "transaction",  # removed in 3.x, but its body is still not a workflow body
+    "dbos.Datasource().transaction": "transaction",
+}
+
+
+@dataclass(eq=False)
+class Function:
+    """A function (or lambda) and what its own body does; nested functions are separate Functions."""
+
+    node: FunctionNode
+    name: str
+    parent: Optional["Function"]
+    cls: Optional["ClassInfo"]
+    is_async: bool
+    decorators: list[str] = field(default_factory=list)  # qualified names of the decorators that resolve
+    role: Optional[str] = None  # "workflow", "step", "transaction" or None (a plain function)
+    calls: list[ast.Call] = field(default_factory=list)
+    attributes: list[ast.Attribute] = field(default_factory=list)  # only those named in WANTED_ATTRIBUTES
+    handlers: list[ast.ExceptHandler] = field(default_factory=list)
+    stores: set[str] = field(default_factory=set)
+    globals: set[str] = field(default_factory=set)
+    imports: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def lineno(self) -> int:
+        return self.node.lineno
+
+    @property
+    def label(self) -> str:
+        return f"`{self.name}`" if self.name != "<lambda>" else "a lambda"
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: ast.ClassDef
+    name: str
+    is_dbos_class: bool
+    methods: dict[str, Function] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class Module:
+    """One parsed file, as the checks see it."""
+
+    path: str
+    source: str
+    tree: ast.Module
+    imports: dict[str, str] = field(default_factory=dict)
+    instances: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, str] = field(default_factory=dict)
+    functions: list[Function] = field(default_factory=list)
+    top_functions: dict[str, Function] = field(default_factory=dict)
+    classes: dict[str, ClassInfo] = field(default_factory=dict)
+    module_calls: list[ast.Call] = field(default_factory=list)  # calls that run at import time
+    module_attributes: list[ast.Attribute] = field(default_factory=list)
+    # Every call by the last name of what it calls (`DBOS.launch()` under "launch", `f()(x)` under "()"),
+    # so that a check looking for a few APIs visits only their calls.
+    calls_by_name: dict[str, list[tuple[ast.Call, Optional["Function"]]]] = field(default_factory=dict)
+    uses_dbos: bool = False
+    _lines: Optional[list[str]] = None
+
+    def release(self) -> None:
+        """Break the only reference cycles of the model (a class and its methods), so that plain
+        reference counting frees it: the engine runs with the cyclic collector paused."""
+        for function in self.functions:
+            function.cls = None
+
+    # -- text positions ---------------------------------------------------------------
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.source.splitlines()
+        return self._lines
+
+    def line_text(self, line: int) -> str:
+        lines = self.lines
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def char_col(self, line: int, byte_col: int) -> int:
+        """ast's columns count UTF-8 bytes; editors count characters."""
+        text = self.line_text(line)
+        if text.isascii():
+            return byte_col
+        return len(text.encode("utf-8")[:byte_col].decode("utf-8", errors="ignore"))
+
+    # -- name resolution -------------------------------------------------------------
+
+    def qualname(self, node: ast.AST, scope: Optional[Function] = None) -> Optional[str]:
+        """The dotted name an expression stands for (`dbos.DBOS.step`, `time.time`), or None when unknown.
+
+        A call contributes `()`: `Path(p).read_text` is `pathlib.Path().read_text`.
+        """
+        suffix: list[str] = []
+        while True:
+            if len(suffix) > 8:
+                return None  # a long builder chain (`q.where(...).order_by(...)...`) names nothing a check knows
+            kind = node.__class__
+            if kind is ast.Attribute:
+                suffix.append(node.attr)  # type: ignore[attr-defined]
+                node = node.value  # type: ignore[attr-defined]
+            elif kind is ast.Call:
+                suffix.append("()")
+                node = node.func  # type: ignore[attr-defined]
+            elif kind is ast.Name:
+                base = self._resolve_name(node.id, scope)  # type: ignore[attr-defined]
+                break
+            else:
+                return None
+        if base is None:
+            return None
+        for part in reversed(suffix):
+            base = base + part if part == "()" else f"{base}.{part}"
+        return base
+
+    def _resolve_name(self, name: str, scope: Optional[Function]) -> Optional[str]:
+        while scope is not None:
+            if name in scope.imports:
+                return scope.imports[name]
+            if name in scope.stores and name not in scope.globals:
+                return None
+            scope = scope.parent
+        if name in self.imports:
+            return self.imports[name]
+        return self.instances.get(name)
+
+    def is_builtin(self, name: str, scope: Optional[Function]) -> bool:
+        """True when `name` still means the builtin here: bound nowhere in the module or its scopes."""
+        while scope is not None:
+            if name in scope.stores or name in scope.imports:
+                return False
+            scope = scope.parent
+        return name not in self.imports and name not in self.instances and name not in self._module_names
+
+    _module_names: set[str] = field(default_factory=set)
+    _module_counts: dict[str, int] = field(default_factory=dict)
+
+    def string_value(self, node: ast.AST) -> Optional[str]:
+        """A string literal, or a module-level name bound once to one."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id)
+        return None
+
+    def all_calls(self) -> Iterator[tuple[ast.Call, Optional[Function]]]:
+        """Every call in the file, with the function whose own body makes it (None: module level)."""
+        for call in self.module_calls:
+            yield call, None
+        for function in self.functions:
+            for call in function.calls:
+                yield call, function
+
+    def calls_to(self, *qualnames: str) -> Iterator[tuple[ast.Call, Optional[Function], str]]:
+        """The calls whose `call_name` is one of `qualnames`, found through the index, in no particular order."""
+        wanted = _WANTED_CACHE.get(qualnames)
+        if wanted is None:
+            wanted = _WANTED_CACHE[qualnames] = (frozenset(qualnames), frozenset(q.rsplit(".", 1)[-1] for q in qualnames))
+        wanted, last_names = wanted
+        keys = set(last_names)
+        aliases = self._aliases
+        if aliases is None:
+            aliases = self._aliases = {}
+            bindings = [*self.imports.items(), *self.instances.items()]
+            for function in self.functions:
+                bindings += function.imports.items()
+            for local, target in bindings:
+                aliases.setdefault(target, set()).add(local)
+        for qualname in wanted:
+            found = aliases.get(qualname)
+            if found:
+                keys |= found
+        for key in keys:
+            for call, scope in self.calls_by_name.get(key, ()):
+                name = self.call_name(call, scope)
+                if name in wanted:
+                    yield call, scope, name
+
+    def call_name(self, call: ast.Call, scope: Optional[Function]) -> Optional[str]:
+        """`qualname` of what a call calls, computed once per call and shared by every check."""
+        key = id(call)
+        cache = self._call_names
+        if key in cache:
+            return cache[key]
+        name = self.qualname(call.func, scope)
+        cache[key] = name
+        return name
+
+    _call_names: dict[int, Optional[str]] = field(default_factory=dict)
+    _aliases: Optional[dict[str, set[str]]] = None
+
+    # -- functions -------------------------------------------------------------------
+
+    def called_function(self, call: ast.Call, scope: Optional[Function]) -> Optional[Function]:
+        """The function of this module that a call runs, when that is certain."""
+        func = call.func
+        if isinstance(func, ast.Name):
+            if self._module_counts.get(func.id) == 1 and self._is_module_function_name(func.id, scope):
+                return self.top_functions.get(func.id)
+            return None
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            owner = func.value.id
+            method_cls = self._self_class(owner, scope)
+            if method_cls is not None:
+                return method_cls.methods.get(func.attr)
+            if owner in self.classes and self._module_counts.get(owner) == 1 and self._is_module_function_name(owner, scope):
+                return self.classes[owner].methods.get(func.attr)
+        return None
+
+    def _is_module_function_name(self, name: str, scope: Optional[Function]) -> bool:
+        while scope is not None:
+            if name in scope.imports or (name in scope.stores and name not in scope.globals):
+                return False
+            scope = scope.parent
+        return name not in self.imports and name not in self.instances
+
+    def _self_class(self, name: str, scope: Optional[Function]) -> Optional[ClassInfo]:
+        """The class whose method `scope` is, when `name` is that method's first parameter (self or cls)."""
+        while scope is not None and scope.cls is None:
+            scope = scope.parent
+        if scope is None or isinstance(scope.node, ast.Lambda):
+            return None
+        args = scope.node.args.posonlyargs + scope.node.args.args
+        if not args or args[0].arg != name:
+            return None
+        if any(d in ("staticmethod",) for d in _plain_decorator_names(scope.node)):
+            return None
+        return scope.cls
+
+    def workflows(self) -> Iterator[Function]:
+        return (f for f in self.functions if f.role == "workflow")
+
+    def steps(self) -> Iterator[Function]:
+        return (f for f in self.functions if f.role in ("step", "transaction"))
+
+    def reachable(self, root: Function, depth: int = 3) -> Iterator[tuple[Function, ast.Call, Function]]:
+        """Plain helpers `root` calls, up to `depth` calls deep: (helper, the call in root's body that leads there, the caller).
+
+        Each call in root's own body is followed separately, so every call site that leads to a helper is reported.
+        """
+        for entry in root.calls:
+            seen = {id(root)}
+            frontier: list[Function] = [root]
+            first = True
+            for _ in range(depth):
+                next_frontier: list[Function] = []
+                for caller in frontier:
+                    for call in ([entry] if first else caller.calls):
+                        callee = self.called_function(call, caller)
+                        if callee is None or callee.role is not None or id(callee) in seen or (callee.is_async and not root.is_async):
+                            continue
+                        if any(d not in TRANSPARENT_DECORATORS for d in _all_decorator_names(self, callee)):
+                            continue  # a decorator we do not know may run the body elsewhere (as a step, in a thread)
+                        seen.add(id(callee))
+                        yield callee, entry, caller
+                        next_frontier.append(callee)
+                frontier = next_frontier
+                first = False
+                if not frontier:
+                    break
+
+TRANSPARENT_DECORATORS = frozenset(
+    {"staticmethod", "classmethod", "functools.cache", "functools.lru_cache", "functools.wraps", "typing.overload", "property"}
+)
+
+
+def _all_decorator_names(m: Module, function: Function) -> list[str]:
+    if isinstance(function.node, ast.Lambda):
+        return []
+    names = []
+    for decorator in function.node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(target, ast.Name) and m.is_builtin(target.id, function.parent):
+            names.append(target.id)
+        else:
+            names.append(m.qualname(target, function.parent) or "?")
+    return names
+
+
+def _plain_decorator_names(node: FunctionNode) -> list[str]:
+    if isinstance(node, ast.Lambda):
+        return []
+    return [d.id for d in node.decorator_list if isinstance(d, ast.Name)]
+
+
+_WANTED_CACHE: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+
+
+# ---------------------------------------------------------------------------------------
+# Walking trees fast: ast.iter_child_nodes is a generator over every field, contexts and
+# operators included; the checks only need expressions and statements.
+
+_NOT_CHILDREN = frozenset(
+    {"ctx", "op", "ops", "id", "arg", "attr", "name", "asname", "module", "level", "kwd_attrs", "rest",
+     "type_comment", "kind", "conversion", "is_async", "type_ignores", "tag",
+     "annotation", "returns", "type_params"}  # annotations run no code a check judges
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    fields = tuple(
+        f for f in cls._fields  # type: ignore[attr-defined]
+        if f not in _NOT_CHILDREN and not (cls is ast.Constant and f == "value") and not (cls in (ast.Global, ast.Nonlocal) and f == "names")
+    )
+    _CHILD_FIELDS[cls] = fields
+    return fields
+
+
+_CHILD_GETTERS: dict[type, Callable[[ast.AST], object]] = {}
+
+
+def _NO_CHILDREN(node: ast.AST) -> tuple:
+    return ()
+
+
+def _child_getter(cls: type) -> Callable[[ast.AST], object]:
+    """One C-level call that fetches every child field of a node class (a tuple, or the value when there is one field)."""
+    fields = _CHILD_FIELDS.get(cls)
+    if fields is None:
+        fields = _child_fields(cls)
+    getter = attrgetter(*fields) if fields else _NO_CHILDREN
+    _CHILD_GETTERS[cls] = getter
+    return getter
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """The expression and statement children of a node (no contexts, operators or names)."""
+    found: list[ast.AST] = []
+    fields = _CHILD_FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _child_fields(node.__class__)
+    for name in fields:
+        value = getattr(node, name)
+        if value.__class__ is list:
+            found.extend(v for v in value if v is not None and v.__class__ is not str)
+        elif isinstance(value, ast.AST):
+            found.append(value)
+    return found
+
+
+def dotted(node: ast.AST) -> str:
+    """`self.logger` for an attribute chain of names, "" for anything else (cheaper than ast.unparse)."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return ""
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def walk(node: ast.AST, skip_scopes: bool = False) -> Iterator[ast.AST]:
+    """Every node under `node` (itself included); with skip_scopes, not into nested functions, lambdas or classes."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        for child in children(current):
+            if skip_scopes and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            stack.append(child)
+
+
+# ---------------------------------------------------------------------------------------
+# Building the model
+
+_SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
+_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom}
+# The attribute names some check looks at (removed DBOS attributes, os.environ); others are not kept.
+WANTED_ATTRIBUTES = frozenset({"transaction", "sql_session", "scheduled", "register_instance", "environ"})
+
+
+def _normalise(name: str) -> str:
+    """`dbos._dbos.DBOS` and `dbos._queue.Queue` are the public `dbos.DBOS` and `dbos.Queue`."""
+    if name.startswith("dbos._"):
+        parts = name.split(".")
+        if len(parts) >= 3:
+            return "dbos." + ".".join(parts[2:])
+    return name
+
+
+def _import_bindings(node: Union[ast.Import, ast.ImportFrom]) -> Iterator[tuple[str, str]]:
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                yield alias.asname, _normalise(alias.name)
+            else:
+                top = alias.name.split(".", 1)[0]
+                yield top, top
+    elif node.level == 0 and node.module:
+        for alias in node.names:
+            if alias.name != "*":
+                yield alias.asname or alias.name, _normalise(f"{node.module}.{alias.name}")
+
+
+class _Builder:
+    """Walks the tree once, scope by scope; each node is visited in exactly one scope."""
+
+    def __init__(self, module: Module) -> None:
+        self.m = module
+        self.pending: list[tuple[list[ast.AST], Optional[Function]]] = []
+        self._enclosing_class: dict[int, ClassInfo] = {}
+
+    def build(self) -> None:
+        m = self.m
+        self._module_level_names()
+        self._scan(m.tree.body, None)
+        while self.pending:
+            nodes, owner = self.pending.pop()
+            self._scan(nodes, owner)
+        self._assign_roles()
+
+    def _module_level_names(self) -> None:
+        """Imports, instances and constants bound at module level, minus any name bound twice."""
+        m = self.m
+        bound_other: dict[str, int] = {}
+        assigned_values: dict[str, ast.expr] = {}
+        for stmt in _module_statements(m.tree.body):
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
+                for name, target in _import_bindings(stmt):
+                    if name in m.imports and m.imports[name] != target:
+                        bound_other[name] = bound_other.get(name, 0) + 2
+                    m.imports[name] = target
+                    if target == "dbos" or target.startswith("dbos."):
+                        m.uses_dbos = True
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound_other[stmt.name] = bound_other.get(stmt.name, 0) + 1
+            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                for target in targets:
+                    for name in _target_names(target):
+                        bound_other[name] = bound_other.get(name, 0) + 1
+                        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and stmt.value is not None:
+                            assigned_values[name] = stmt.value
+            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+                targets = [stmt.target] if isinstance(stmt, (ast.For, ast.AsyncFor)) else [i.optional_vars for i in stmt.items if i.optional_vars]
+                for target in targets:
+                    for name in _target_names(target):
+                        bound_other[name] = bound_other.get(name, 0) + 2
+        m._module_names = set(bound_other)
+        m._module_counts = bound_other
+        for name in list(m.imports):
+            if name in bound_other:
+                del m.imports[name]
+        for name, value in assigned_values.items():
+            if bound_other.get(name) != 1:
+                continue
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                m.constants[name] = value.value
+            elif isinstance(value, ast.Call):
+                kind = INSTANCE_KINDS.get(m.qualname(value.func) or "")
+                if kind is not None:
+                    m.instances[name] = kind
+
+    def _scan(self, nodes: list[ast.AST], owner: Optional[Function]) -> None:
+        m = self.m
+        calls = owner.calls if owner is not None else m.module_calls
+        attributes = owner.attributes if owner is not None else m.module_attributes
+        stack = list(reversed(nodes))
+        pop, extend, append = stack.pop, stack.extend, stack.append
+        Call, Name, Attribute, Store, Constant, keyword = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant, ast.keyword
+        AST, getters = ast.AST, _CHILD_GETTERS.get
+        special, scopes, wanted = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES
+        stores = owner.stores if owner is not None else None
+        by_name = m.calls_by_name
+        while stack:
+            node = pop()
+            if node is None:
+                continue
+            kind = node.__class__
+            if kind is Name:
+                if stores is not None and node.ctx.__class__ is Store:
+                    stores.add(node.id)
+                continue
+            if kind is Constant:
+                continue
+            if kind in special:
+                if kind is Call:
+                    calls.append(node)
+                    func = node.func
+                    fkind = func.__class__
+                    key = func.attr if fkind is Attribute else func.id if fkind is Name else "()" if fkind is Call else ""
+                    index = by_name.get(key)
+                    if index is None:
+                        by_name[key] = [(node, owner)]
+                    else:
+                        index.append((node, owner))
+                    append(func)
+                    extend(node.args)
+                    extend(node.keywords)
+                    continue
+                elif kind is Attribute:
+                    if node.attr in wanted:
+                        attributes.append(node)
+                    append(node.value)
+                    continue
+                elif kind is keyword:
+                    append(node.value)
+                    continue
+                elif kind in scopes:
+                    if kind is ast.ClassDef:
+                        self._class(node, owner, stack)
+                    else:
+                        self._function(node, owner, stack)
+                    continue
+                elif kind is ast.ExceptHandler:
+                    if owner is not None:
+                        owner.handlers.append(node)
+                        if node.name:
+                            owner.stores.add(node.name)
+                elif kind is ast.Global or kind is ast.Nonlocal:
+                    if owner is not None:
+                        owner.globals.update(node.names)
+                    continue
+                elif kind is ast.Import or kind is ast.ImportFrom:
+                    if owner is not None:
+                        for name, target in _import_bindings(node):
+                            owner.imports[name] = target
+                    continue
+            getter = getters(kind)
+            if getter is None:
+                getter = _child_getter(kind)
+            if getter is _NO_CHILDREN:
+                continue
+            values = getter(node)
+            if values.__class__ is not tuple:
+                values = (values,)
+            for value in values:
+                if value.__class__ is list:
+                    extend(value)
+                elif isinstance(value, AST):
+                    append(value)
+
+    def _function(self, node: FunctionNode, owner: Optional[Function], stack: list[ast.AST]) -> None:
+        """Decorators and defaults run in the enclosing scope; the body is a scope of its own."""
+        args = node.args
+        stack.extend(d for d in args.defaults)
+        stack.extend(d for d in args.kw_defaults if d is not None)
+        cls = None
+        if isinstance(node, ast.Lambda):
+            name = "<lambda>"
+            body: list[ast.AST] = [node.body]
+        else:
+            stack.extend(node.decorator_list)
+            name = node.name
+            body = list(node.body)
+            if owner is not None:
+                owner.stores.add(name)
+            cls = self._enclosing_class.get(id(node))
+        function = Function(node=node, name=name, parent=owner, cls=cls, is_async=isinstance(node, ast.AsyncFunctionDef))
+        for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+            if a is not None:
+                function.stores.add(a.arg)
+        self.m.functions.append(function)
+        if owner is None and cls is None and not isinstance(node, ast.Lambda):
+            if name in self.m.top_functions:
+                self.m.top_functions[name] = None  # type: ignore[assignment]  # defined twice: unknown
+            else:
+                self.m.top_functions[name] = function
+        if cls is not None:
+            cls.methods[name] = function
+        self.pending.append((body, function))
+
+    def _class(self, node: ast.ClassDef, owner: Optional[Function], stack: list[ast.AST]) -> None:
+        stack.extend(node.decorator_list)
+        stack.extend(node.bases)
+        stack.extend(k.value for k in node.keywords)
+        if owner is not None:
+            owner.stores.add(node.name)
+        is_dbos_class = any(_decorator_name(self.m, d, owner) == "dbos.DBOS.dbos_class" for d in node.decorator_list)
+        info = ClassInfo(node=node, name=node.name, is_dbos_class=is_dbos_class)
+        if owner is None:
+            self.m.classes[node.name] = info
+        for stmt in node.body:
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._enclosing_class[id(stmt)] = info
+        # The class body runs in the enclosing scope; its methods are scopes of their own.
+        stack.extend(reversed(node.body))
+
+    def _assign_roles(self) -> None:
+        m = self.m
+        for function in m.functions:
+            if isinstance(function.node, ast.Lambda):
+                continue
+            for decorator in function.node.decorator_list:
+                name = _decorator_name(m, decorator, function.parent)
+                if name is None:
+                    continue
+                function.decorators.append(name)
+                role = ROLE_DECORATORS.get(name)
+                if role is not None and function.role is None:
+                    function.role = role
+        # DBOS.step()(fn), DBOS.workflow()(fn) and DBOS.run_step(options, fn, ...) make fn's body a step or workflow.
+        by_node = {id(f.node): f for f in m.functions}
+        candidates = [*m.calls_by_name.get("()", ()), *m.calls_by_name.get("run_step", ()), *m.calls_by_name.get("run_step_async", ())]
+        for call, scope in candidates:
+            target: Optional[ast.AST] = None
+            role: Optional[str] = None
+            if isinstance(call.func, ast.Call) and call.args:
+                role = ROLE_DECORATORS.get(m.qualname(call.func.func, scope) or "")
+                target = call.args[0]
+            elif len(call.args) >= 2:
+                name = m.qualname(call.func, scope)
+                if name in ("dbos.DBOS.run_step", "dbos.DBOS.run_step_async"):
+                    role, target = "step", call.args[1]
+            if role is None or target is None:
+                continue
+            if isinstance(target, ast.Lambda):
+                wrapped = by_node.get(id(target))
+            elif isinstance(target, ast.Name) and m._is_module_function_name(target.id, scope):
+                wrapped = m.top_functions.get(target.id)
+            else:
+                wrapped = None
+            if wrapped is not None and wrapped.role is None:
+                wrapped.role = role
+
+
+def _decorator_name(m: Module, decorator: ast.expr, scope: Optional[Function]) -> Optional[str]:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return m.qualname(target, scope)
+
+
+def _target_names(target: ast.AST) -> Iterator[str]:
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_names(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_names(target.value)
+
+
+def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Statements that run at module level, including those nested in if/try/with/for blocks."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
+            yield from _module_statements(stmt.body)
+            yield from _module_statements(stmt.orelse)
+        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
+            yield from _module_statements(stmt.body)
+        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            yield from _module_statements(stmt.body)
+            for handler in stmt.handlers:
+                yield from _module_statements(handler.body)
+            yield from _module_statements(stmt.orelse)
+            yield from _module_statements(stmt.finalbody)
+
+
+def mentions_dbos(tree: ast.Module, source: Optional[str] = None) -> bool:
+    """A cheap test: does any import at module level name the dbos package?"""
+    if source is not None and "dbos" not in source:
+        return False
+    for stmt in _module_statements(tree.body):
+        if isinstance(stmt, ast.Import):
+            if any(a.name == "dbos" or a.name.startswith("dbos.") for a in stmt.names):
+                return True
+        elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module and (stmt.module == "dbos" or stmt.module.startswith("dbos.")):
+            return True
+    return False
+
+
+def build_module(path: str, source: str, tree: ast.Module) -> Module:
+    module = Module(path=path, source=source, tree=tree)
+    _Builder(module).build()
+    return module
+
+
+def is_main_guard(stmt: ast.stmt) -> bool:
+    """`if __name__ == "__main__":`"""
+    if not isinstance(stmt, ast.If) or not isinstance(stmt.test, ast.Compare):
+        return False
+    test = stmt.test
+    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    has_name = any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides)
+    has_main = any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+    return has_name and has_main
