@@ -87,8 +87,7 @@ CODES: dict[str, Code] = {
         Code("K002", _E, "a check= code names no check"),
         Code("K003", _E, "the checker reports a finding on an example that must be clean (once the bundle declares check=)"),
         Code("K004", _E, "a check enforces a rule file that is not in the bundle (once the bundle declares check=)"),
-        Code("K005", _E, "no Incorrect example of a check's rule file declares the check (once the bundle declares check=)"),
-        Code("K006", _E, "an Incorrect example of a rule a check enforces declares neither check= nor unchecked (once the bundle declares check=)"),
+        Code("K005", _E, "an Incorrect example of a rule a check enforces declares neither check= nor unchecked (once the bundle declares check=)"),
         # Size
         Code("Z001", _W, "a rule file is over 300 lines"),
         # Snippet runs

@@ -6,8 +6,9 @@
 - A `check=` code must be a check that exists (K002).
 - Once the bundle declares the tie (any fence says `check=` or `unchecked`): every other python
   example (Correct ones, SKILL.md's) gets no finding from any check (K003); every check's rule
-  file exists (K004) and has an Incorrect example declaring the check (K005); and every Incorrect
-  example of a rule file that some check enforces declares `check=` or `unchecked` (K006).
+  file exists (K004); and every Incorrect example of a rule file that some check enforces
+  declares `check=` or `unchecked` (K005). A check need not have an example of its own: its
+  rule file explains the mistake, and the README's table names that file.
   A bundle that declares nothing yet (one written before the checker) is held to K001 and K002 only.
 
 The checker runs in-process on each fence's padded source, so its lines are the markdown file's.
@@ -43,7 +44,6 @@ def check_tie(bundle: Bundle) -> list[Diagnostic]:
     rules_with_checks = {check.rule for check in checks.values()}
     problems: list[Diagnostic] = []
     tie_declared = False
-    declared_by_rule: set[str] = set()
     undeclared: list[tuple[Document, Fence]] = []
     unclean: list[Diagnostic] = []
     for document in documents(bundle):
@@ -75,8 +75,6 @@ def check_tie(bundle: Bundle) -> list[Diagnostic]:
                     if code not in found:
                         problems.append(diag("K001", document.path, fence.line, f"the example declares `check={code}`, but the checker does not report it",
                                              help="make the example show the mistake the check finds, or fix the check"))
-                    elif rule is not None and checks[code].rule == rule:
-                        declared_by_rule.add(code)
                 for code in found:
                     if code not in expectation.checks:
                         problems.append(diag("K001", document.path, fence.line, f"the checker also reports {code} on this example: {_first_message(findings, code)}",
@@ -89,7 +87,7 @@ def check_tie(bundle: Bundle) -> list[Diagnostic]:
                 undeclared.append((document, fence))
     if tie_declared:
         problems += unclean
-        problems += _completeness(bundle, checks, declared_by_rule, undeclared)
+        problems += _completeness(bundle, checks, undeclared)
     return problems
 
 
@@ -97,7 +95,7 @@ def _first_message(findings: list, code: str) -> str:
     return next(f.message for f in findings if f.code == code)
 
 
-def _completeness(bundle: Bundle, checks: dict[str, Check], declared_by_rule: set[str], undeclared: list[tuple[Document, Fence]]) -> list[Diagnostic]:
+def _completeness(bundle: Bundle, checks: dict[str, Check], undeclared: list[tuple[Document, Fence]]) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     present = {rule.path for rule in bundle.rules}
     for code, check in checks.items():
@@ -105,11 +103,8 @@ def _completeness(bundle: Bundle, checks: dict[str, Check], declared_by_rule: se
         if path not in present:
             problems.append(diag("K004", path, 1, f"check {code} ({check.name}) enforces `{path}`, which is not in the bundle",
                                  help="add the rule file, or point the check at the rule that explains it"))
-        elif code not in declared_by_rule:
-            problems.append(diag("K005", path, 1, f"no Incorrect example of this rule declares `check={code}` ({check.name}: {check.summary})",
-                                 help=f"add an Incorrect example that shows the mistake, declared with `check={code}`"))
     for document, fence in undeclared:
-        problems.append(diag("K006", document.path, fence.line, "Incorrect example of a rule that `dbos-skill check` enforces declares neither `check=` nor `unchecked`",
+        problems.append(diag("K005", document.path, fence.line, "Incorrect example of a rule that `dbos-skill check` enforces declares neither `check=` nor `unchecked`",
                              help="add `check=DBOSnnn` for the findings the checker reports on it, or `unchecked` if it cannot catch it"))
     return problems
 
