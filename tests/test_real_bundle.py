@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import REPO, copy_skill, snapshot, validate_json
+from dbos_skill.bundle import load_bundle
+from dbos_skill.checks.tie import enforced_checks
+from dbos_skill.expectations import parse_expectation
+from dbos_skill.model import Expectation
+from dbos_skill.snippets import documents, python_fences
 
 SKILL_MAX_CHARS = 6000
+# Issue 13: the rewrite may not grow the median rule file past its size before (3,162 bytes), nor any past 5,000.
+RULE_MEDIAN_MAX_BYTES = 3162
+RULE_MAX_BYTES = 5000
 RULE_TOPICS = {
     "lifecycle": ["config", "launch", "fastapi", "deployment"],
     "workflow": ["determinism", "serialization", "idempotency", "timeout", "control", "introspection", "recovery"],
@@ -63,3 +72,20 @@ def test_examples_run_clean_on_postgres(skill: Path, postgres_url: str) -> None:
     failures = [f"{d['path']}:{d['line']}: {d['code']} {d['message']}" for d in report["diagnostics"]]
     assert (code, failures) == (0, [])
     assert report["summary"]["outcomes"]["skipped"] == 0
+
+
+def test_rule_files_stay_short() -> None:
+    sizes = {p.name: len(p.read_bytes()) for p in (REPO / "references").glob("*.md") if not p.name.startswith("_")}
+    assert statistics.median(sizes.values()) <= RULE_MEDIAN_MAX_BYTES
+    assert {name: size for name, size in sizes.items() if size > RULE_MAX_BYTES} == {}
+
+
+def test_the_bundle_is_tied_to_the_checker() -> None:
+    """Incorrect examples declare what `dbos-skill check` finds, so the tie's completeness checks apply."""
+    declared = [
+        (document.path, fence.line)
+        for document in documents(load_bundle(REPO).bundle)
+        for fence in python_fences(document)
+        if isinstance(expectation := parse_expectation(fence.attributes), Expectation) and (expectation.checks or expectation.unchecked)
+    ]
+    assert len(declared) >= len({check.rule for check in enforced_checks().values()})

@@ -28,10 +28,10 @@ CHECKS = (
     Check("DBOS002", "removed-dbos-attribute", "advanced-upgrading-v3", "`DBOS.transaction`, `DBOS.sql_session`, `DBOS.scheduled` or `DBOS.register_instance` (removed in 3.x)"),
     Check("DBOS003", "removed-dbos-argument", "advanced-upgrading-v3", "`DBOS(fastapi=...)` or `DBOS(flask=...)` (removed in 3.x)"),
     Check("DBOS004", "removed-config-key", "advanced-upgrading-v3", "a DBOSConfig key that 3.x removed (`database_url`, `application_database_url`, admin server keys)"),
-    Check("DBOS005", "priority-enabled", "queue-basics", "`priority_enabled=` on a queue (removed: every queue has priorities)", fixable=True),
+    Check("DBOS005", "priority-enabled", "advanced-upgrading-v3", "`priority_enabled=` on a queue (removed: every queue has priorities)", fixable=True),
     Check("DBOS006", "partition-queue", "queue-partitioning", "`partition_queue=` on a queue (removed: a partition limit makes a queue partitioned)"),
-    Check("DBOS007", "queue-concurrency", "queue-concurrency", "`concurrency=` on `register_queue` (deprecated: `global_concurrency=`)", fixable=True),
-    Check("DBOS008", "enable-patching", "advanced-versioning", "the `enable_patching` config key (deprecated)", fixable=True),
+    Check("DBOS007", "queue-concurrency", "advanced-upgrading-v3", "`concurrency=` on `register_queue` (deprecated: `global_concurrency=`)", fixable=True),
+    Check("DBOS008", "enable-patching", "advanced-upgrading-v3", "the `enable_patching` config key (deprecated)", fixable=True),
 )
 
 REMOVED_ATTRIBUTES = {
