@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from dbos_skill.bundle import copy_skill, load_bundle
-from dbos_skill.run import RunSettings
+from dbos_skill.run.pool import RunSettings
 from dbos_skill.run.processes import descendants, process_table
 from dbos_skill.snippets import collect_snippets, padded_source
 from dbos_skill.validate import Options, validate

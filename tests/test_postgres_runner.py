@@ -17,7 +17,7 @@ def databases(url: str) -> set[str]:
 
 def test_each_snippet_gets_its_own_database_and_none_is_left_behind(postgres_url: str) -> None:
     before = databases(postgres_url)
-    code, report = validate_json(FIXTURES / "run", "--postgres-url", postgres_url, "--timeout", "3")
+    code, report = validate_json(FIXTURES / "run", "--postgres-url", postgres_url)
     outcomes = {s["line"]: s["outcome"] for s in report["snippets"]}
     assert outcomes[16] == "passed"
     assert code == 1
