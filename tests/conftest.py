@@ -63,6 +63,14 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def durations_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The runner's durations file goes to a throwaway cache directory, never the user's."""
+    directory = tmp_path_factory.mktemp("cache")
+    os.environ["DBOS_SKILL_CACHE_DIR"] = str(directory)
+    return directory
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A fresh PostgreSQL server for the session; skipped (outside CI) when the binaries are missing."""
