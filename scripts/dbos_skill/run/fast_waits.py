@@ -19,7 +19,7 @@ import sys
 import types
 from typing import Any, Callable
 
-POLL_S = 0.05
+POLL_S = 0.1
 
 # Module constants read at call time: a default interval, shortened where DBOS reads it.
 MODULE_CONSTANTS = (

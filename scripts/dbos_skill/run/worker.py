@@ -15,6 +15,7 @@ closes the pipe. It stays single-threaded, so forking is safe.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import selectors
@@ -59,6 +60,8 @@ def main() -> None:
 
     fast_waits.apply()
     lifetime.become_subreaper()
+    gc.collect()
+    gc.freeze()  # the imported modules stay out of the children's collections: fewer copied pages
     running: dict[int, _Running] = {}
     try:
         line, pending = _read_line(b"")
