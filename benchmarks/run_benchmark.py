@@ -27,6 +27,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import shutil
 import tempfile
 import threading
 import time
@@ -169,15 +170,21 @@ def static_versus_import(bundle: Path, cache: Path) -> tuple[float, float]:
     return statistics.median(walls["static"]), statistics.median(walls["import"])
 
 
-def throwaway_postgres(directory: Path):  # type: ignore[no-untyped-def]
+def throwaway_postgres():  # type: ignore[no-untyped-def]
+    """The test suite's throwaway server, in a directory of its own (the server's user must reach it)."""
     from postgres_server import PostgresServer, find_binaries
 
     binaries = find_binaries()
     if binaries is None:
         return None
-    server = PostgresServer(binaries, directory / "pg")
+    server = PostgresServer(binaries, Path(tempfile.mkdtemp(prefix="dbos-skill-pg-")))
     server.start()
     return server
+
+
+def stop_postgres(server) -> None:  # type: ignore[no-untyped-def]
+    server.stop()
+    shutil.rmtree(server.directory, ignore_errors=True)
 
 
 def _mark(ok: bool) -> str:
@@ -211,7 +218,7 @@ def main() -> int:
         server = None
         url = args.postgres_url
         if url is None:
-            server = throwaway_postgres(root)
+            server = throwaway_postgres()
             url = server.url if server else None
         try:
             if url:
