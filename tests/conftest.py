@@ -21,6 +21,18 @@ BASE = FIXTURES / "_base"
 CASE_CONTROL_FILES = ("EXPECTED", "REMOVE")
 
 
+def _sqlite_problem() -> str | None:
+    from dbos_skill.run.environment import sqlite_problem
+
+    problem = sqlite_problem()
+    return problem["message"] if problem else None
+
+
+# Where dbos cannot use this Python's SQLite, a run on SQLite gives only X010 (tested on its own).
+SQLITE_PROBLEM = _sqlite_problem()
+needs_sqlite_examples = pytest.mark.skipif(SQLITE_PROBLEM is not None, reason=SQLITE_PROBLEM or "")
+
+
 def materialize(case: Path, destination: Path) -> Path:
     """Copy the base bundle to destination/dbos-python and apply the case's overlay."""
     bundle = destination / "dbos-python"

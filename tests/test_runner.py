@@ -13,7 +13,9 @@ import pytest
 
 import psutil
 
-from conftest import FIXTURES, validate_json
+from conftest import FIXTURES, needs_sqlite_examples, validate_json
+
+pytestmark = needs_sqlite_examples
 
 RUN_BUNDLE = FIXTURES / "run"
 RULE = "references/lifecycle-outcomes.md"

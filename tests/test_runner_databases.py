@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_sqlite_examples
 from dbos_skill.run import databases, postgres, templates
 
 LAUNCH = """
@@ -34,6 +35,7 @@ def sqlite_shape(path: Path) -> tuple[list[tuple], list[tuple]]:
     return schema, version
 
 
+@needs_sqlite_examples
 def test_a_sqlite_copy_of_the_template_equals_a_database_dbos_launched(tmp_path: Path) -> None:
     template, copy, fresh = tmp_path / "template.sqlite", tmp_path / "copy.sqlite", tmp_path / "fresh.sqlite"
     assert templates.build({"kind": "sqlite", "url": f"sqlite:///{template}"}) is None

@@ -20,7 +20,7 @@ from typing import Callable
 import psutil
 import pytest
 
-from conftest import FIXTURES, REPO, materialize
+from conftest import FIXTURES, REPO, materialize, needs_sqlite_examples
 
 LOOP_BUNDLE = FIXTURES / "run-loop"
 DEADLINE_S = 120.0
@@ -98,6 +98,7 @@ def quick_run(sandbox: Path, *options: str) -> None:
     assert code in (0, 1), stderr
 
 
+@needs_sqlite_examples
 @pytest.mark.parametrize(
     "signum, exit_code",
     [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 128 + signal.SIGHUP), (signal.SIGINT, 2)],
@@ -114,6 +115,7 @@ def test_a_signal_ends_the_run_and_leaves_nothing(tmp_path: Path, signum: int, e
     assert scratch_dirs(tmp_path) == []
 
 
+@needs_sqlite_examples
 def test_when_the_validator_is_killed_its_examples_die_and_the_next_run_sweeps_its_directory(tmp_path: Path) -> None:
     run = Run(LOOP_BUNDLE, tmp_path)
     pids = run.looping()
@@ -125,6 +127,7 @@ def test_when_the_validator_is_killed_its_examples_die_and_the_next_run_sweeps_i
     assert scratch_dirs(tmp_path) == []
 
 
+@needs_sqlite_examples
 def test_when_validator_and_worker_are_killed_the_next_run_kills_what_is_left(tmp_path: Path) -> None:
     run = Run(LOOP_BUNDLE, tmp_path)
     pids = run.looping()
@@ -137,6 +140,7 @@ def test_when_validator_and_worker_are_killed_the_next_run_kills_what_is_left(tm
     assert scratch_dirs(tmp_path) == []
 
 
+@needs_sqlite_examples
 def test_the_next_run_leaves_a_live_run_alone(tmp_path: Path) -> None:
     alive = Run(LOOP_BUNDLE, tmp_path)
     pids = alive.looping()

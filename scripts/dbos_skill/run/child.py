@@ -23,12 +23,13 @@ import warnings
 from typing import Any, NoReturn
 
 from ..snippets import padded_source
-from . import databases, lifetime, processes
+from . import databases, lifetime, processes, warm_python
 
 RESULT_FILE = "result.json"
 STDOUT_FILE = "stdout.txt"
 STDERR_FILE = "stderr.txt"
 EXIT_RUNNER_FAILED = 70
+WARM_PYTHON_HINT = "sys.executable"  # only an example that names it can start the interpreter again
 
 
 class _Recorder(logging.Handler):
@@ -53,8 +54,13 @@ def execute(job: dict[str, Any], worker: int) -> NoReturn:
         os.environ.update(job["env"])
         tempfile.tempdir = None
         databases.prepare(job["database"])
+        warm = WARM_PYTHON_HINT in job["code"] and warm_python.available()
+        if warm:
+            warm_python.install()  # before the example's code: the zygote must be forked clean
         result = _run(job)
         atexit._run_exitfuncs()  # what a normal exit runs, e.g. multiprocessing's cleanup
+        if warm:
+            warm_python.close()
         result["leftover"] = _stop_leftover_processes()
         _write_result(job["outdir"], result)
     except BaseException:  # the runner itself failed: the parent reports the exit code and this
