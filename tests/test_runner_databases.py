@@ -76,3 +76,17 @@ def test_a_postgres_database_made_from_the_template_equals_one_dbos_launched(pos
         assert made["version"] and made["columns"]
     finally:
         run.close()
+
+
+@pytest.mark.postgres
+def test_the_run_databases_are_dropped_even_when_a_signal_cut_a_command_short(postgres_url: str) -> None:
+    import psycopg
+
+    run = postgres.RunDatabases(postgres_url)
+    run.open()
+    assert run.create_template() is None
+    run._connection.pgconn.send_query(b"SELECT pg_sleep(0.2)")  # what a signal leaves: a command sent, its result never read
+    run.close()
+    with psycopg.connect(postgres_url) as connection:
+        left = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (run.prefix.replace("_", "\\_") + "%",)).fetchall()
+    assert left == []

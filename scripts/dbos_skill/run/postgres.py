@@ -100,11 +100,17 @@ class RunDatabases:
 
     def close(self) -> None:
         """Drop every database of this run and release the lock."""
+        import psycopg
+
         connection, self._connection = self._connection, None
         if connection is None:
             return
         try:
-            _drop(connection, _databases(connection, self.prefix))
+            try:
+                _drop(connection, _databases(connection, self.prefix))
+            except psycopg.Error:  # a signal interrupted a command on it: finish on a fresh connection
+                with psycopg.connect(admin_url(self.base_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as fresh:
+                    _drop(fresh, _databases(fresh, self.prefix))
         finally:
             connection.close()
 
