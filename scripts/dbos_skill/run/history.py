@@ -60,7 +60,11 @@ class Durations:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile("w", dir=self.path.parent, delete=False, suffix=".part") as partial:
-                json.dump(merged, partial)
+                try:
+                    json.dump(merged, partial)
+                except BaseException:  # a signal, say: leave no partial file behind
+                    os.unlink(partial.name)
+                    raise
             os.replace(partial.name, self.path)
         except OSError:
             pass
