@@ -1,6 +1,9 @@
 """What a forked snippet process does: isolate itself, run the code as __main__, record the result.
 
-Runs in a child forked from the worker, which has dbos imported already. The
+Runs in a child forked from the worker, which has dbos imported already. It
+makes its own databases (databases.py), dies with the worker where the system
+allows (lifetime.py), and, if the example names sys.executable, forks the
+zygote for warm child interpreters first (warm_python.py). The
 result goes to `result.json` in the job's output directory. The atexit handlers
 run as on a normal exit, then the process ends at once with os._exit, skipping
 the rest of interpreter teardown (such as joining DBOS's threads).
