@@ -18,7 +18,6 @@ import multiprocessing
 import os
 import subprocess
 import sys
-import shutil
 import tempfile
 from collections import Counter
 from pathlib import Path
@@ -88,8 +87,7 @@ def throwaway_postgres():  # type: ignore[no-untyped-def]
 
 
 def stop_postgres(server) -> None:  # type: ignore[no-untyped-def]
-    server.stop()
-    shutil.rmtree(server.directory, ignore_errors=True)
+    server.remove()
 
 
 def main() -> int:

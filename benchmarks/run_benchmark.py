@@ -27,7 +27,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import shutil
 import tempfile
 import threading
 import time
@@ -183,8 +182,7 @@ def throwaway_postgres():  # type: ignore[no-untyped-def]
 
 
 def stop_postgres(server) -> None:  # type: ignore[no-untyped-def]
-    server.stop()
-    shutil.rmtree(server.directory, ignore_errors=True)
+    server.remove()
 
 
 def _server_cpu(server) -> float:  # type: ignore[no-untyped-def]

@@ -100,5 +100,4 @@ def postgres_url():
     try:
         yield server.url
     finally:
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+        server.remove()
