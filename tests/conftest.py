@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-import sys
 import json
 import os
+import sys
 import shutil
 import tempfile
 from contextlib import redirect_stdout
@@ -20,6 +20,18 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 BASE = FIXTURES / "_base"
 CASE_CONTROL_FILES = ("EXPECTED", "REMOVE")
+
+
+def _sqlite_problem() -> str | None:
+    from dbos_skill.run.environment import sqlite_problem
+
+    problem = sqlite_problem()
+    return problem["message"] if problem else None
+
+
+# Where dbos cannot use this Python's SQLite, a run on SQLite gives only X010 (tested on its own).
+SQLITE_PROBLEM = _sqlite_problem()
+needs_sqlite_examples = pytest.mark.skipif(SQLITE_PROBLEM is not None, reason=SQLITE_PROBLEM or "")
 
 
 def materialize(case: Path, destination: Path) -> Path:
@@ -64,6 +76,14 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {p.relative_to(directory).as_posix(): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def durations_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The runner's durations file goes to a throwaway cache directory, never the user's."""
+    directory = tmp_path_factory.mktemp("cache")
+    os.environ["DBOS_SKILL_CACHE_DIR"] = str(directory)
+    return directory
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A fresh PostgreSQL server for the session; skipped (outside CI) when the binaries are missing."""
@@ -81,8 +101,7 @@ def postgres_url():
     try:
         yield server.url
     finally:
-        server.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+        server.remove()
 
 
 @pytest.fixture(scope="session")

@@ -7,10 +7,13 @@ import os
 import shutil
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Optional
 
 SERVER_USER = "postgres"
+REMOVE_ATTEMPTS = 100
+REMOVE_RETRY_S = 0.1
 
 
 def find_binaries() -> Optional[Path]:
@@ -58,3 +61,12 @@ class PostgresServer:
 
     def stop(self) -> None:
         subprocess.run(self._command("pg_ctl", "-D", str(self.directory / "data"), "-m", "immediate", "stop"), capture_output=True)
+
+    def remove(self) -> None:
+        """Stop the server and delete its directory, retrying while the last backends still write into it."""
+        self.stop()
+        for _ in range(REMOVE_ATTEMPTS):
+            shutil.rmtree(self.directory, ignore_errors=True)
+            if not self.directory.exists():
+                return
+            time.sleep(REMOVE_RETRY_S)

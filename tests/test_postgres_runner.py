@@ -1,4 +1,4 @@
-"""Snippet runs against PostgreSQL: a fresh database per snippet, all dropped afterwards."""
+"""Snippet runs against PostgreSQL: the same outcomes as on SQLite, every database dropped afterwards."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from conftest import FIXTURES, validate_json
+from test_runner import EXPECTATIONS
 
 pytestmark = pytest.mark.postgres
 
@@ -15,11 +16,10 @@ def databases(url: str) -> set[str]:
         return {row[0] for row in connection.execute("SELECT datname FROM pg_database")}
 
 
-def test_each_snippet_gets_its_own_database_and_none_is_left_behind(postgres_url: str) -> None:
+def test_every_snippet_has_its_outcome_and_no_database_is_left_behind(postgres_url: str) -> None:
     before = databases(postgres_url)
-    code, report = validate_json(FIXTURES / "run", "--postgres-url", postgres_url, "--timeout", "3")
+    code, report = validate_json(FIXTURES / "run", "--postgres-url", postgres_url)
     outcomes = {s["line"]: s["outcome"] for s in report["snippets"]}
-    assert outcomes[16] == "passed"
     assert code == 1
+    assert outcomes == {line: outcome for line, outcome, _, _ in EXPECTATIONS}
     assert databases(postgres_url) == before
-

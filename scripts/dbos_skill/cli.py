@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 
 from .commands import check, codes, install, uninstall, validate
 from .errors import UsageError
+from .run.signals import Terminated
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 COMMANDS = (validate, check, install, uninstall, codes)
@@ -60,6 +61,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except KeyboardInterrupt:
         print("dbos-skill: interrupted", file=sys.stderr)
         return EXIT_USAGE
+    except Terminated as stop:  # SIGTERM or SIGHUP, after cleanup: the shell's convention
+        print(f"dbos-skill: {stop}", file=sys.stderr)
+        return 128 + stop.signum
     except Exception as error:  # an internal error must not print a traceback at users
         if os.environ.get("DBOS_SKILL_DEBUG"):
             raise

@@ -100,6 +100,7 @@ CODES: dict[str, Code] = {
         Code("X007", _E, "a warns example ran without any warning"),
         Code("X008", _E, "an example left a process running"),
         Code("X009", _E, "an example declared logs= but nothing matching was logged"),
+        Code("X010", _E, "the environment cannot run the examples, so none was run"),
     ]
 }
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .bundle import load_bundle
+from .bundle import SKILL_FILE, load_bundle
 from .checks import run_static_checks
 from .checks.skill_md import estimated_tokens
 from .model import Bundle, Diagnostic, Severity
 from .report import Report, Summary
-from .run import RunSettings, SnippetRunner
+from .diagnostics import diag
+from .run.pool import EnvironmentProblem, RunSettings, SnippetRunner
 from .snippets import collect_snippets, documents
 
 
@@ -36,7 +37,12 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
         loaded = load_bundle(root)
         diagnostics = run_static_checks(loaded)
         snippets = collect_snippets(loaded.bundle)
-        results = tuple(runner.run(snippets)) if runner is not None else None
+        results = None
+        if runner is not None:
+            try:
+                results = tuple(runner.run(snippets))
+            except EnvironmentProblem as problem:  # said once; the static findings still stand
+                diagnostics.append(diag("X010", SKILL_FILE, 1, problem.message, help=problem.help))
     finally:
         if runner is not None:
             runner.close()

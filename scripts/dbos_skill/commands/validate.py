@@ -64,7 +64,7 @@ def display_prefix(root: Path, cwd: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..report import render
-    from ..run import RunnerError
+    from ..run.pool import RunnerError
     from ..validate import Options, exit_code, validate
 
     cwd = Path.cwd()

@@ -1,5 +1,5 @@
-"""Running snippets: a fork-server worker, isolated processes, judged outcomes."""
+"""Running snippets: a fork-server worker, isolated processes, judged outcomes.
 
-from .pool import RunnerError, RunSettings, SnippetRunner
-
-__all__ = ["RunnerError", "RunSettings", "SnippetRunner"]
+Import what you need from the modules (pool, signals, ...): this package
+imports nothing itself, so `dbos-skill` starts without the runner's imports.
+"""

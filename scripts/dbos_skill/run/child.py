@@ -1,6 +1,9 @@
 """What a forked snippet process does: isolate itself, run the code as __main__, record the result.
 
-Runs in a child forked from the worker, which has dbos imported already. The
+Runs in a child forked from the worker, which has dbos imported already. It
+makes its own databases (databases.py), dies with the worker where the system
+allows (lifetime.py), and, if the example names sys.executable, forks the
+zygote for warm child interpreters first (warm_python.py). The
 result goes to `result.json` in the job's output directory. The atexit handlers
 run as on a normal exit, then the process ends at once with os._exit, skipping
 the rest of interpreter teardown (such as joining DBOS's threads).
@@ -23,12 +26,13 @@ import warnings
 from typing import Any, NoReturn
 
 from ..snippets import padded_source
-from .processes import command_line, descendants, process_table
+from . import databases, lifetime, processes, warm_python
 
 RESULT_FILE = "result.json"
 STDOUT_FILE = "stdout.txt"
 STDERR_FILE = "stderr.txt"
 EXIT_RUNNER_FAILED = 70
+WARM_PYTHON_HINT = "sys.executable"  # only an example that names it can start the interpreter again
 
 
 class _Recorder(logging.Handler):
@@ -42,28 +46,37 @@ class _Recorder(logging.Handler):
         self.messages.append(f"DBOS logged {record.levelname}: {record.getMessage()}")
 
 
-def execute(job: dict[str, Any]) -> NoReturn:
+def execute(job: dict[str, Any], worker: int) -> NoReturn:
     """Run one job in this (freshly forked) process and exit."""
     try:
         os.setsid()
         _reset_signals()
+        lifetime.die_with_parent(worker)
         _redirect_output(job["outdir"])
         os.chdir(job["workdir"])
         os.environ.update(job["env"])
         tempfile.tempdir = None
+        databases.prepare(job["database"])
+        warm = WARM_PYTHON_HINT in job["code"] and warm_python.available()
+        if warm:
+            warm_python.install()  # before the example's code: the zygote must be forked clean
         result = _run(job)
         atexit._run_exitfuncs()  # what a normal exit runs, e.g. multiprocessing's cleanup
+        if warm:
+            warm_python.close()
         result["leftover"] = _stop_leftover_processes()
         _write_result(job["outdir"], result)
-    except BaseException:  # the runner itself failed: the parent reports the exit code
+    except BaseException:  # the runner itself failed: the parent reports the exit code and this
+        traceback.print_exc()
         os._exit(EXIT_RUNNER_FAILED)
     os._exit(0)
 
 
 def _reset_signals() -> None:
     signal.set_wakeup_fd(-1)
-    for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+    for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
         signal.signal(signum, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 
 def _redirect_output(outdir: str) -> None:
@@ -142,17 +155,9 @@ def _snippet_line(error: BaseException, filename: str) -> int | None:
 def _stop_leftover_processes() -> list[str]:
     """Kill what the snippet left running (its process group and its descendants); say what it was."""
     me = os.getpid()
-    table = process_table()
-    doomed = ({pid for pid, info in table.items() if info.group == me} | descendants(me, table)) - {me}
-    leftover = []
-    for pid in sorted(doomed):
-        command = command_line(pid)
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            continue
-        leftover.append(f"pid {pid}: {command}")
-    return leftover
+    doomed = {p.pid: p for p in processes.group_members(me) + processes.descendants(me) if p.pid != me}
+    described = {pid: processes.command_line(p) for pid, p in doomed.items()}
+    return [f"pid {p.pid}: {described[p.pid]}" for p in sorted(processes.kill(doomed.values()), key=lambda p: p.pid)]
 
 
 def _write_result(outdir: str, result: dict[str, Any]) -> None:

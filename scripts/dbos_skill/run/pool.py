@@ -1,34 +1,49 @@
 """The parent side of snippet runs: one fork-server worker, N snippets in flight.
 
-Every snippet gets its own directory under one temporary root (work/ is its
-current directory, out/ holds its output and result, db/ its SQLite file) and
-its own system database; results come back in the snippets' own order.
+Every snippet gets its own directory under the run's scratch directory (work/
+is its current directory, out/ holds its output and result, db/ its SQLite
+files, tmp/ its TMPDIR), its own system database made from the run's template,
+and an application database named by APP_DATABASE_URL. Snippets start longest
+first (by the previous run's durations); results come back in the snippets' own
+order. close() removes everything, on every exit path that can run code; the
+next run sweeps what a SIGKILL left.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO, Any, Optional
 
 from ..model import Snippet, SnippetResult
-from . import postgres
+from . import postgres, scratch, signals
 from .child import RESULT_FILE, STDERR_FILE
+from .history import Durations, key
 from .judge import Finished, judge
 
 MAX_DEFAULT_JOBS = 16
 JOBS_PER_CPU = 4
 STDERR_TAIL_BYTES = 4096
+WORKER_EXIT_WAIT_S = 30
+APP_DATABASE_VARIABLE = "APP_DATABASE_URL"
+SYSTEM_DATABASE_VARIABLE = "DBOS_SYSTEM_DATABASE_URL"
 
 
 class RunnerError(Exception):
     """Snippets could not be run at all (exit code 2)."""
+
+
+class EnvironmentProblem(Exception):
+    """This environment cannot run the examples; none was run."""
+
+    def __init__(self, message: str, help: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.help = help
 
 
 @dataclass(frozen=True)
@@ -42,25 +57,45 @@ class RunSettings:
     def parallelism(self) -> int:
         return self.jobs or min(MAX_DEFAULT_JOBS, JOBS_PER_CPU * (os.cpu_count() or 1))
 
+    @property
+    def kind(self) -> str:
+        return "postgres" if self.postgres_url else "sqlite"
+
 
 class SnippetRunner:
     """Start it early (the worker imports dbos meanwhile), run snippets, close it."""
 
     def __init__(self, settings: RunSettings) -> None:
         self.settings = settings
-        self._root: Optional[Path] = None
+        self._scratch: Optional[scratch.Scratch] = None
         self._worker: Optional[subprocess.Popen[bytes]] = None
         self._worker_log: Optional[IO[bytes]] = None
-        self._databases: list[str] = []
-        self._token = postgres.run_token()
+        self._databases: Optional[postgres.RunDatabases] = None
+        self._problem: Optional[dict[str, str]] = None
+        self._signals = signals.StopSignals()
+        self._durations = Durations()
+
+    @property
+    def _root(self) -> Path:
+        assert self._scratch is not None
+        return self._scratch.root
 
     def start(self) -> None:
+        self._signals.install()
+        scratch.sweep()
+        template: Optional[dict[str, Any]] = None
         if self.settings.postgres_url:
+            self._databases = postgres.RunDatabases(self.settings.postgres_url)
             try:
-                postgres.check_server(self.settings.postgres_url)
+                self._databases.open()
             except postgres.PostgresError as error:
                 raise RunnerError(str(error)) from error
-        self._root = Path(tempfile.mkdtemp(prefix="dbos-skill-"))
+            self._problem = self._databases.create_template()
+            if self._problem is None:
+                template = {"kind": "postgres", "url": postgres.database_url(self.settings.postgres_url, self._databases.template)}
+        self._scratch = scratch.Scratch()
+        if template is None and self._problem is None:
+            template = {"kind": "sqlite", "url": f"sqlite:///{self._root / 'template.sqlite'}"}
         self._worker_log = open(self._root / "worker.log", "wb")
         self._worker = subprocess.Popen(
             [sys.executable, "-m", "dbos_skill.run.worker"],
@@ -68,15 +103,22 @@ class SnippetRunner:
             stdout=subprocess.PIPE,
             stderr=self._worker_log,
         )
+        self._write({"setup": {"template": template}})
 
     def run(self, snippets: list[Snippet]) -> list[SnippetResult]:
+        """Every snippet's result, in order. Raises EnvironmentProblem before running any if none can run."""
+        hello = self._receive()
+        problem = self._problem or hello.get("problem")
+        if problem:
+            raise EnvironmentProblem(problem["message"], problem["help"])
         results: dict[int, SnippetResult] = {}
-        queue: list[int] = []
+        runnable = []
         for index, snippet in enumerate(snippets):
             if snippet.expectation.kind == "skip":
                 results[index] = SnippetResult(snippet=snippet, outcome="skipped", duration_s=0.0)
             else:
-                queue.append(index)
+                runnable.append((index, key(self.settings.kind, snippet.code)))
+        queue = self._durations.longest_first(runnable)
         queue.reverse()
         in_flight: dict[int, Path] = {}
         while queue or in_flight:
@@ -85,56 +127,91 @@ class SnippetRunner:
                 in_flight[index] = self._submit(index, snippets[index])
             reply = self._receive()
             index = reply["id"]
-            results[index] = judge(snippets[index], self._finished(reply, in_flight.pop(index)))
+            finished = self._finished(reply, in_flight.pop(index))
+            if self._databases is not None:
+                self._databases.drop([self._databases.system(index), self._databases.app(index)])
+            if finished.status == "exited":
+                self._durations.record(key(self.settings.kind, snippets[index].code), finished.duration_s)
+            results[index] = judge(snippets[index], finished)
+        self._durations.save()
         return [results[index] for index in range(len(snippets))]
 
     def close(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            try:
-                worker.stdin.close()
-                worker.wait(timeout=15)
-            except (OSError, subprocess.TimeoutExpired):
-                worker.kill()
-                worker.wait()
-            worker.stdout.close()
-        if self._worker_log is not None:
-            self._worker_log.close()
+        """Stop the worker and remove the scratch directory and databases; signals wait until it is done."""
         try:
-            if self.settings.postgres_url:
-                postgres.drop_databases(self.settings.postgres_url, self._databases)
+            with signals.held():
+                self._close()
         finally:
-            if self._root is not None:
-                shutil.rmtree(self._root, ignore_errors=True)
+            self._signals.restore()
+
+    def _close(self) -> None:
+        worker, self._worker = self._worker, None
+        try:
+            if worker is not None:
+                try:
+                    worker.stdin.close()
+                    worker.wait(timeout=WORKER_EXIT_WAIT_S)
+                except (OSError, subprocess.TimeoutExpired):
+                    worker.kill()
+                    worker.wait()
+                worker.stdout.close()
+            if self._worker_log is not None:
+                self._worker_log.close()
+            if self._databases is not None:
+                self._databases.close()
+        finally:
+            if self._scratch is not None:
+                self._scratch.remove()
 
     def _submit(self, index: int, snippet: Snippet) -> Path:
-        assert self._root is not None and self._worker is not None
         base = self._root / f"s{index:04d}"
         for name in ("work", "out", "db", "tmp"):
             (base / name).mkdir(parents=True)
-        job = {
-            "id": index,
-            "filename": f"{self.settings.path_prefix}{snippet.path}",
-            "code_line": snippet.code_line,
-            "code": snippet.code,
-            "workdir": str(base / "work"),
-            "outdir": str(base / "out"),
-            "env": {"DBOS_SYSTEM_DATABASE_URL": self._database_for(index, base), "TMPDIR": str(base / "tmp")},
-            "timeout_s": self.settings.timeout_s,
+        database, env = self._databases_for(index, base, snippet)
+        self._write(
+            {
+                "id": index,
+                "filename": f"{self.settings.path_prefix}{snippet.path}",
+                "code_line": snippet.code_line,
+                "code": snippet.code,
+                "workdir": str(base / "work"),
+                "outdir": str(base / "out"),
+                "env": {**env, "TMPDIR": str(base / "tmp")},
+                "database": database,
+                "timeout_s": self.settings.timeout_s,
+            }
+        )
+        return base
+
+    def _databases_for(self, index: int, base: Path, snippet: Snippet) -> tuple[dict[str, Any], dict[str, str]]:
+        """Where the example's system and application databases are, and the variables that name them."""
+        if self._databases is None:
+            system, app = base / "db" / "dbos.sqlite", base / "db" / "app.sqlite"
+            database = {"kind": "sqlite", "template": str(self._root / "template.sqlite"), "system": str(system)}
+            return database, {SYSTEM_DATABASE_VARIABLE: f"sqlite:///{system}", APP_DATABASE_VARIABLE: f"sqlite:///{app}"}
+        assert self.settings.postgres_url is not None
+        names = self._databases
+        database = {
+            "kind": "postgres",
+            "admin_url": postgres.admin_url(self.settings.postgres_url),
+            "template": names.template,
+            "system": names.system(index),
+            # Only an example that names the variable can use the database: the others skip a CREATE DATABASE.
+            "app": names.app(index) if APP_DATABASE_VARIABLE in snippet.code else None,
         }
+        env = {
+            SYSTEM_DATABASE_VARIABLE: postgres.database_url(self.settings.postgres_url, names.system(index)),
+            APP_DATABASE_VARIABLE: postgres.database_url(self.settings.postgres_url, names.app(index)),
+        }
+        return database, env
+
+    def _write(self, message: dict[str, Any]) -> None:
+        assert self._worker is not None
         try:
-            self._worker.stdin.write((json.dumps(job) + "\n").encode())
+            self._worker.stdin.write((json.dumps(message) + "\n").encode())
             self._worker.stdin.flush()
         except BrokenPipeError as error:
             raise RunnerError(self._worker_failure()) from error
-        return base
-
-    def _database_for(self, index: int, base: Path) -> str:
-        if not self.settings.postgres_url:
-            return f"sqlite:///{base / 'db' / 'dbos.sqlite'}"
-        name = f"{self._token}_{index:04d}"
-        self._databases.append(name)
-        return postgres.database_url(self.settings.postgres_url, name)
 
     def _receive(self) -> dict:
         assert self._worker is not None
@@ -144,7 +221,6 @@ class SnippetRunner:
         return json.loads(line)
 
     def _worker_failure(self) -> str:
-        assert self._root is not None
         log = (self._root / "worker.log").read_text(errors="replace").strip().splitlines()
         return "the snippet worker stopped unexpectedly" + (f": {log[-1]}" if log else "")
 

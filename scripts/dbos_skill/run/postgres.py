@@ -1,17 +1,39 @@
-"""Fresh PostgreSQL databases for snippets: one per snippet, dropped after the run."""
+"""The validator's side of a PostgreSQL run: one connection that owns the run's databases.
+
+Every database of a run is named `dbos_skill_run_<token>_...`. While the run
+lives, its connection holds the advisory lock (LOCK_CLASS, token); the server
+releases it when the connection ends, however the validator ended. A later run
+(on this machine or another using the same server) drops the databases of
+every token whose lock nobody holds, and never touches those of a live run.
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
+from typing import Any, Optional
 
-from sqlalchemy.engine import make_url
+PREFIX = "dbos_skill_run_"
+LOCK_CLASS = 0x64627331  # "dbs1": the advisory lock namespace of dbos-skill runs
+CONNECT_TIMEOUT_S = 5
 
 
 class PostgresError(Exception):
-    """The server given by --postgres-url cannot be used."""
+    """The server given by --postgres-url cannot be used (a one-line reason)."""
 
 
-def _admin_url(base_url: str) -> str:
+def one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def make_url(url: str) -> Any:
+    from sqlalchemy.engine import make_url as parse
+
+    return parse(url)
+
+
+def admin_url(base_url: str) -> str:
     url = make_url(base_url).set(drivername="postgresql")
     if not url.database:
         url = url.set(database="postgres")
@@ -22,26 +44,104 @@ def database_url(base_url: str, name: str) -> str:
     return make_url(base_url).set(database=name).render_as_string(hide_password=False)
 
 
-def run_token() -> str:
-    """A prefix that keeps this run's database names apart from any other run's."""
-    return f"dbos_skill_{secrets.token_hex(4)}"
+def _quoted(name: str) -> str:
+    assert re.fullmatch(r"[a-z0-9_]+", name), name
+    return f'"{name}"'
 
 
-def check_server(base_url: str) -> None:
-    import psycopg
+class RunDatabases:
+    """Connect and lock with open(), name databases, drop them, release everything with close()."""
 
-    try:
-        with psycopg.connect(_admin_url(base_url), connect_timeout=5) as connection:
-            connection.execute("SELECT 1")
-    except (psycopg.Error, ValueError) as error:
-        raise PostgresError(f"cannot connect to {make_url(base_url).render_as_string(hide_password=True)}: {error}".strip()) from error
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.token = secrets.randbelow(1 << 31)
+        self.prefix = f"{PREFIX}{self.token:08x}_"
+        self._connection: Any = None
+
+    @property
+    def template(self) -> str:
+        return self.prefix + "tmpl"
+
+    def system(self, index: int) -> str:
+        return f"{self.prefix}s{index:04d}"
+
+    def app(self, index: int) -> str:
+        return f"{self.prefix}a{index:04d}"
+
+    def open(self) -> None:
+        """Connect, take the run's lock, sweep dead runs' databases. Raises PostgresError."""
+        import psycopg
+
+        shown = make_url(self.base_url).render_as_string(hide_password=True)
+        try:
+            self._connection = psycopg.connect(admin_url(self.base_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+            self._connection.execute("SELECT pg_advisory_lock(%s, %s)", (_signed(LOCK_CLASS), self.token))
+        except (psycopg.Error, ValueError) as error:
+            self.close()
+            raise PostgresError(f"cannot connect to {shown}: {one_line(error)}") from error
+        sweep(self._connection)
+
+    def create_template(self) -> Optional[dict[str, str]]:
+        """Create the empty template database; a problem (message, help) if the server refuses."""
+        import psycopg
+
+        try:
+            self._connection.execute(f"CREATE DATABASE {_quoted(self.template)}")
+        except psycopg.Error as error:
+            user = make_url(self.base_url).username or "this user"
+            return {
+                "message": f"the PostgreSQL server refuses to create databases for {user}, so no example was run: {one_line(error)}",
+                "help": "every example runs in a fresh database: give the user CREATEDB (ALTER ROLE ... CREATEDB) or use another --postgres-url",
+            }
+        return None
+
+    def drop(self, names: list[str]) -> None:
+        _drop(self._connection, names)
+
+    def close(self) -> None:
+        """Drop every database of this run and release the lock."""
+        import psycopg
+
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            try:
+                _drop(connection, _databases(connection, self.prefix))
+            except psycopg.Error:  # a signal interrupted a command on it: finish on a fresh connection
+                with psycopg.connect(admin_url(self.base_url), autocommit=True, connect_timeout=CONNECT_TIMEOUT_S) as fresh:
+                    _drop(fresh, _databases(fresh, self.prefix))
+        finally:
+            connection.close()
 
 
-def drop_databases(base_url: str, names: list[str]) -> None:
-    import psycopg
+def _signed(value: int) -> int:
+    return value - (1 << 32) if value >= 1 << 31 else value
 
-    if not names:
-        return
-    with psycopg.connect(_admin_url(base_url), autocommit=True, connect_timeout=5) as connection:
-        for name in names:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+def _databases(connection: Any, prefix: str) -> list[str]:
+    pattern = prefix.replace("_", r"\_") + "%"
+    return [row[0] for row in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (pattern,))]
+
+
+def sweep(connection: Any) -> list[str]:
+    """Drop the databases of runs whose lock nobody holds; return their names."""
+    live = {
+        row[0]
+        for row in connection.execute(
+            "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid::bigint = %s AND objsubid = 2",
+            (LOCK_CLASS,),
+        )
+    }
+    dead = []
+    for name in _databases(connection, PREFIX):
+        match = re.fullmatch(PREFIX + r"([0-9a-f]{8})_[a-z0-9]+", name)
+        if match and int(match.group(1), 16) not in live:
+            dead.append(name)
+    _drop(connection, dead)
+    return dead
+
+
+def _drop(connection: Any, names: list[str]) -> None:
+    for name in names:
+        connection.execute(f"DROP DATABASE IF EXISTS {_quoted(name)} WITH (FORCE)")

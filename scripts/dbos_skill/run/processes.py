@@ -1,46 +1,83 @@
-"""The live process table from /proc (Linux), for finding what a snippet left behind."""
+"""The live process table, read through psutil so it works on Linux and macOS alike.
+
+Used to find and kill what a snippet left behind (its process group, its
+descendants), what escaped to the worker (orphans), and what a run killed
+with SIGKILL left running in its scratch directory.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import signal
+from pathlib import Path
+from typing import Iterable
+
+import psutil
 
 
-@dataclass(frozen=True)
-class ProcessInfo:
-    parent: int
-    group: int
+def _alive(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
-def process_table() -> dict[int, ProcessInfo]:
-    """Every live (not zombie) process; empty where /proc does not exist."""
-    table: dict[int, ProcessInfo] = {}
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not entry.isdigit():
-            continue
+def group_members(pgid: int) -> list[psutil.Process]:
+    """Live processes of process group `pgid`."""
+    members = []
+    for pid in psutil.pids():
         try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            if os.getpgid(pid) == pgid:
+                members.append(psutil.Process(pid))
+        except (OSError, psutil.Error):
             continue
-        if fields[0] != "Z":
-            table[int(entry)] = ProcessInfo(parent=int(fields[1]), group=int(fields[2]))
-    return table
+    return [p for p in members if _alive(p)]
 
 
-def descendants(root: int, table: dict[int, ProcessInfo]) -> set[int]:
-    """The processes below `root` in the parent tree (not `root` itself)."""
-    found: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, info in table.items() if info.parent in frontier} - found
-        found |= frontier
+def descendants(pid: int) -> list[psutil.Process]:
+    """Live processes below `pid` in the parent tree (not `pid` itself)."""
+    try:
+        return [p for p in psutil.Process(pid).children(recursive=True) if _alive(p)]
+    except psutil.Error:
+        return []
+
+
+def children(pid: int) -> list[psutil.Process]:
+    """Live direct children of `pid`."""
+    try:
+        return [p for p in psutil.Process(pid).children() if _alive(p)]
+    except psutil.Error:
+        return []
+
+
+def working_in(directory: Path) -> list[psutil.Process]:
+    """Live processes whose current directory is `directory` or below it."""
+    root = os.path.realpath(directory)
+    found = []
+    for process in psutil.process_iter():
+        try:
+            cwd = process.cwd()
+        except (psutil.Error, OSError):
+            continue
+        if (cwd == root or cwd.startswith(root + os.sep)) and _alive(process):
+            found.append(process)
     return found
 
 
-def command_line(pid: int) -> str:
+def command_line(process: psutil.Process) -> str:
     try:
-        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-            return cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip() or "?"
-    except OSError:
+        return " ".join(process.cmdline()) or process.name() or "?"
+    except psutil.Error:
         return "?"
+
+
+def kill(processes: Iterable[psutil.Process]) -> list[psutil.Process]:
+    """SIGKILL each process; return those that were still there to kill."""
+    killed = []
+    for process in processes:
+        try:
+            process.send_signal(signal.SIGKILL)
+        except psutil.Error:
+            continue
+        killed.append(process)
+    return killed
