@@ -1,7 +1,8 @@
 """Static DBOS API check: every name, attribute and keyword a snippet uses exists in the installed dbos.
 
 Names are resolved through the snippet's own imports, so `from dbos import DBOS`
-and `import dbos as d` both work. Fences marked `removed-api` are not checked.
+and `import dbos as d` both work.
+Fences marked `removed-api` are not checked.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any, Optional
 
 from ..diagnostics import diag
 from ..expectations import parse_expectation
-from ..model import Bundle, Diagnostic
-from ..snippets import documents, parse_python, python_fences
+from ..model import Bundle, Diagnostic, Fence
+from ..snippets import documents, node_column, parse_python, python_fences
 
 _MISSING = object()
 
@@ -30,8 +31,11 @@ def check_api(bundle: Bundle) -> list[Diagnostic]:
                 continue
             tree = parse_python(document.path, fence)
             if isinstance(tree, ast.Module):
-                checker = _ApiChecker(document.path)
-                checker.visit(tree)
+                checker = _ApiChecker(document.path, fence)
+                try:
+                    checker.visit(tree)
+                except RecursionError:
+                    continue  # nested deeper than a visitor can walk: nothing sure to say
                 problems += checker.problems
     return problems
 
@@ -59,15 +63,16 @@ def _keyword_names(value: Any) -> Optional[set[str]]:
 
 
 class _ApiChecker(ast.NodeVisitor):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, fence: Fence) -> None:
         self.path = path
+        self.fence = fence
         self.problems: list[Diagnostic] = []
         self.modules: set[str] = set()
         self.names: dict[str, Any] = {}
         self._dbos = importlib.import_module("dbos")
 
     def _report(self, code: str, node: ast.AST, message: str, help: Optional[str] = None) -> None:
-        self.problems.append(diag(code, self.path, node.lineno, message, col=node.col_offset + 1, help=help))
+        self.problems.append(diag(code, self.path, node.lineno, message, col=node_column(self.fence, node), help=help))
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -136,7 +141,7 @@ class _ApiChecker(ast.NodeVisitor):
                                 self.path,
                                 keyword.lineno,
                                 f"`{name}` has no parameter `{keyword.arg}`" if code == "A003" else f"`{name}` has no key `{keyword.arg}`",
-                                col=keyword.col_offset + 1,
+                                col=node_column(self.fence, keyword),
                                 help=_suggest(keyword.arg, accepted),
                             )
                         )
