@@ -1,7 +1,8 @@
 """Static DBOS API check: every name, attribute and keyword a snippet uses exists in the installed dbos.
 
 Names are resolved through the snippet's own imports, so `from dbos import DBOS`
-and `import dbos as d` both work.
+and `import dbos as d` both work; `from dbos import *` binds what `dbos.__all__`
+exports. A bare name no import binds is not judged (it may come from anywhere).
 Fences marked `removed-api` are not checked.
 """
 
@@ -91,6 +92,9 @@ class _ApiChecker(ast.NodeVisitor):
             self._report("A001", node, f"module `{module_name}` does not exist in the installed dbos")
             return
         for alias in node.names:
+            if alias.name == "*":
+                self.names.update(_exported(module))
+                continue
             value = getattr(module, alias.name, _MISSING)
             if value is _MISSING and self._import(f"{module_name}.{alias.name}") is None:
                 self._report("A001", node, f"`{alias.name}` cannot be imported from `{module_name}`", help=_suggest(alias.name, dir(module)))
@@ -168,6 +172,14 @@ class _ApiChecker(ast.NodeVisitor):
         for key in literal.keys:
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value not in keys:
                 self._report("A004", key, f"`{name}` has no key `{key.value}`", help=_suggest(key.value, keys))
+
+
+def _exported(module: Any) -> dict[str, Any]:
+    """What `from module import *` binds: the names in `__all__`, else the public ones."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [name for name in dir(module) if not name.startswith("_")]
+    return {name: getattr(module, name) for name in names if hasattr(module, name)}
 
 
 def _suggest(name: str, candidates: Any) -> Optional[str]:
