@@ -222,7 +222,13 @@ class LinkTarget:
 
 @dataclass(frozen=True)
 class Bundle:
-    """Everything the checks need, read from one skill directory."""
+    """Everything the checks need, read from one skill directory.
+
+    `rule_format` says whether the bundle follows the rule format (a sections
+    file that declares sections): only then are references/*.md rules and their
+    python fences examples. Otherwise they are plain `references` documents,
+    checked only as the Agent Skills specification asks (links, closed fences).
+    """
 
     root_name: str
     skill: Optional[Document]
@@ -232,3 +238,5 @@ class Bundle:
     files: tuple[str, ...] = ()
     has_references: bool = True
     link_targets: Mapping[str, LinkTarget] = field(default_factory=dict)
+    references: tuple[Document, ...] = ()
+    rule_format: bool = True

@@ -33,7 +33,7 @@ def parse_sections(document: Document) -> tuple[tuple[Section, ...], list[Diagno
                 "P001",
                 document.path,
                 document.body_line,
-                "no sections table found",
+                "no sections table found, so references/*.md are read as plain documents, not as rules",
                 help="add a table with the columns " + " | ".join(c.capitalize() for c in COLUMNS),
             )
         ]

@@ -12,11 +12,19 @@ from .model import Bundle, Document, Expectation, Fence, Snippet
 
 
 def documents(bundle: Bundle) -> Iterator[Document]:
+    """Every markdown document whose links and fences are checked: SKILL.md, rule files, other references."""
     if bundle.skill is not None:
         yield bundle.skill
     for rule in bundle.rules:
         if rule.document is not None:
             yield rule.document
+    yield from bundle.references
+
+
+def example_documents(bundle: Bundle) -> Iterator[Document]:
+    """The documents whose python fences are examples: none unless the bundle follows the rule format."""
+    if bundle.rule_format:
+        yield from documents(bundle)
 
 
 def python_fences(document: Document) -> Iterator[Fence]:
@@ -86,7 +94,7 @@ def error_column(fence: Fence, error: SyntaxError) -> int:
 def collect_snippets(bundle: Bundle) -> list[Snippet]:
     """Every closed python fence that compiles and declares a valid expectation."""
     found = []
-    for document in documents(bundle):
+    for document in example_documents(bundle):
         for fence in python_fences(document):
             expectation = read_fence(fence.label, fence.attributes)
             if not fence.closed or not isinstance(expectation, Expectation) or isinstance(parse_python(document.path, fence), SyntaxError):

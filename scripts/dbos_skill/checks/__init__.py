@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..bundle import LoadedBundle
 from ..model import Diagnostic
 from .api import check_api
+from .conventions import collapse_absent_conventions
 from .coverage import check_coverage
 from .fences import check_fences
 from .links import check_links
@@ -32,4 +33,4 @@ def run_static_checks(loaded: LoadedBundle) -> list[Diagnostic]:
     found = list(loaded.diagnostics)
     for check in BUNDLE_CHECKS:
         found += check(loaded.bundle)
-    return found
+    return collapse_absent_conventions(loaded.bundle, found)

@@ -18,14 +18,14 @@ from typing import Any, Optional
 from ..diagnostics import diag
 from ..expectations import parse_expectation
 from ..model import Bundle, Diagnostic, Fence
-from ..snippets import documents, node_column, parse_python, python_fences
+from ..snippets import example_documents, node_column, parse_python, python_fences
 
 _MISSING = object()
 
 
 def check_api(bundle: Bundle) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    for document in documents(bundle):
+    for document in example_documents(bundle):
         for fence in python_fences(document):
             expectation = parse_expectation(fence.attributes)
             if not fence.closed or isinstance(expectation, str) or expectation.removed_api:

@@ -1,9 +1,10 @@
 """Code in SKILL.md and the rule files: closed fences, a language, valid Python, nothing that escapes the runner.
 
-Every fence is closed and declares a language. A fence that looks like Python
-but is not spelled ```python, an indented code block, a fence hidden inside an
-HTML block, and an Incorrect/Correct label with no code under it are reported,
-since none of them would run.
+Every fence must be closed, in any bundle. In a bundle that follows the rule
+format, code is also judged as examples: a fence declares a language; a fence
+that looks like Python but is not spelled ```python, an indented code block, a
+fence hidden inside an HTML block, and an Incorrect/Correct label with no code
+under it are reported, since none of them would run.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from ..diagnostics import diag
 from ..expectations import FenceProblem, read_fence
 from ..languages import language_of
 from ..model import Bundle, CodeBlock, Diagnostic, Document, Fence, Label
-from ..snippets import documents, error_column, parse_python, python_fences
+from ..snippets import documents, error_column, example_documents, parse_python, python_fences
 
 
 def check_fences(bundle: Bundle) -> list[Diagnostic]:
@@ -21,7 +22,9 @@ def check_fences(bundle: Bundle) -> list[Diagnostic]:
         for fence in document.fences:
             if not fence.closed:
                 problems.append(diag("R008", document.path, fence.line, "code fence is never closed", col=fence.col, help="close it with a line of ```"))
-            else:
+    for document in example_documents(bundle):
+        for fence in document.fences:
+            if fence.closed:
                 problems += _check_language(document.path, fence)
         for fence in python_fences(document):
             if not fence.closed:
