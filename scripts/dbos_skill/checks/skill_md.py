@@ -101,10 +101,15 @@ def _check_description(data: dict[str, Any], where: Any, path: str) -> list[Diag
 
 def _check_optional(data: dict[str, Any], where: Any, path: str) -> list[Diagnostic]:
     problems = []
-    for key in ("license", "allowed-tools", "compatibility"):
+    for key in ("license", "compatibility"):
         if key in data and not isinstance(data[key], str):
             at = _position(where, key)
             problems.append(diag("F007", path, at["line"], f"`{key}` must be a string, found {data[key]!r}", col=at["col"]))
+    tools = data.get("allowed-tools")
+    if "allowed-tools" in data and not (isinstance(tools, str) or (isinstance(tools, list) and all(isinstance(t, str) for t in tools))):
+        # The specification writes a space-separated string; agents and the reference validator also take a list.
+        at = _position(where, "allowed-tools")
+        problems.append(diag("F007", path, at["line"], f"`allowed-tools` must be a string or a list of strings, found {tools!r}", col=at["col"]))
     if isinstance(data.get("compatibility"), str) and len(data["compatibility"]) > MAX_COMPATIBILITY_CHARS:
         at = _position(where, "compatibility")
         problems.append(diag("S007", path, at["line"], f"`compatibility` is over {MAX_COMPATIBILITY_CHARS} characters", col=at["col"]))
