@@ -94,6 +94,7 @@ def load_bundle(root: Path) -> LoadedBundle:
         link_targets=_link_targets(root, documents),
         references=tuple(references),
         rule_format=rule_format,
+        source_checkout=is_source_checkout(root),
     )
     return LoadedBundle(bundle=bundle, diagnostics=problems)
 
@@ -105,6 +106,15 @@ def copy_skill(root: Path, destination: Path) -> Path:
     shutil.copy2(root / SKILL_FILE, installed / SKILL_FILE)
     shutil.copytree(root / REFERENCES_DIR, installed / REFERENCES_DIR)
     return installed
+
+
+def is_source_checkout(root: Path) -> bool:
+    """A bundle at the root of a git work tree (`.git` a directory, or a file in a worktree or submodule).
+
+    Such a directory is where the skill is developed, under whatever name it
+    was cloned; an installed copy is a copy of SKILL.md and references/ alone.
+    """
+    return (root / ".git").exists()
 
 
 def _load_markdown(

@@ -228,6 +228,7 @@ class Bundle:
     file that declares sections): only then are references/*.md rules and their
     python fences examples. Otherwise they are plain `references` documents,
     checked only as the Agent Skills specification asks (links, closed fences).
+    `source_checkout` is set when the bundle is the root of a git work tree.
     """
 
     root_name: str
@@ -240,3 +241,4 @@ class Bundle:
     link_targets: Mapping[str, LinkTarget] = field(default_factory=dict)
     references: tuple[Document, ...] = ()
     rule_format: bool = True
+    source_checkout: bool = False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Optional
 
 from ..diagnostics import diag
 from ..model import Bundle, Diagnostic
@@ -40,7 +40,7 @@ def check_frontmatter(bundle: Bundle) -> list[Diagnostic]:
     for key in ("name", "description"):
         if key not in data:
             problems.append(diag("F006", path, 1, f"SKILL.md frontmatter is missing `{key}`"))
-    problems += _check_name(data, where, path, bundle.root_name)
+    problems += _check_name(data, where, path, None if bundle.source_checkout else bundle.root_name)
     problems += _check_description(data, where, path)
     problems += _check_optional(data, where, path)
     return problems
@@ -51,7 +51,8 @@ def _position(where: dict[str, tuple[int, int]], key: str) -> dict[str, int]:
     return {"line": line, "col": col}
 
 
-def _check_name(data: dict[str, Any], where: Any, path: str, directory: str) -> list[Diagnostic]:
+def _check_name(data: dict[str, Any], where: Any, path: str, directory: Optional[str]) -> list[Diagnostic]:
+    """`directory` is None in a source checkout, whose name is whatever it was cloned as."""
     if "name" not in data:
         return []
     name, at = data["name"], _position(where, "name")
@@ -70,7 +71,7 @@ def _check_name(data: dict[str, Any], where: Any, path: str, directory: str) -> 
                 help="no uppercase, no leading, trailing or doubled hyphen",
             )
         ]
-    if name != directory:
+    if directory is not None and name != directory:
         return [
             diag(
                 "S003",
