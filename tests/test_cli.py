@@ -93,3 +93,40 @@ def test_every_code_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
     for code in CODES.values():
         assert f"| {code.code} | {code.severity.value} | {code.meaning} |" in readme
+
+
+# name: (environment changes, the encoding stdout then has)
+ENCODINGS = {
+    "ascii": ({"PYTHONIOENCODING": "ascii"}, "ascii"),
+    "cp1252": ({"PYTHONIOENCODING": "cp1252"}, "cp1252"),
+    "c-locale": ({"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": None}, "ascii"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+def test_output_survives_an_encoding_that_cannot_encode_a_message(tmp_path: Path, encoding: str, fmt: str) -> None:
+    bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
+    env = dict(os.environ)
+    changes, stdout_encoding = ENCODINGS[encoding]
+    for name, value in changes.items():
+        env.pop(name, None) if value is None else env.__setitem__(name, value)
+    result = subprocess.run(
+        [sys.executable, "-m", "dbos_skill", "validate", str(bundle), "--no-run", "--format", fmt], capture_output=True, env=env
+    )
+    out = result.stdout.decode(stdout_encoding)  # what the encoding cannot encode is escaped
+    assert (result.returncode, result.stderr) == (1, b"")
+    if fmt == "json":
+        [finding] = json.loads(out)["diagnostics"]
+        assert finding["code"] == "R003" and "Launch \u2192 run (\u00e9, \u2713)" in finding["message"]
+    else:
+        assert "R003" in out and "Launch \\u2192 run" in out and "\\u2713" in out
+
+
+def test_a_reader_that_goes_away_ends_the_printing_quietly(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
+    command = [sys.executable, "-m", "dbos_skill", "validate", str(bundle), "--no-run"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    process.stdout.close()  # as `| head -0` would, before the first line is written
+    errors = process.stderr.read()
+    assert (process.wait(timeout=120), errors) == (1, b"")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..errors import UsageError
+from ..output import write_stdout
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -81,5 +81,5 @@ def run(args: argparse.Namespace) -> int:
         report = validate(root, options, display_prefix(root, cwd))
     except RunnerError as error:
         raise UsageError(str(error)) from error
-    sys.stdout.write(render(report, args.format))
+    write_stdout(render(report, args.format))
     return exit_code(report, args.strict)
