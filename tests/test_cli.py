@@ -20,23 +20,46 @@ def dbos_skill(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]
 
 
 @pytest.mark.parametrize(
-    "args",
+    "args, message",
     [
-        ["validate", "--format", "xml"],
-        ["validate", "--jobs", "0"],
-        ["validate", "--timeout", "-1"],
-        ["validate", "--no-such-option"],
-        ["validate", "no/such/bundle"],
-        ["validate", "--postgres-url", "mysql://localhost/db"],
-        [],
+        (["validate", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["validate", "--jobs", "0"], "argument --jobs/-j: expected a positive whole number, got '0'"),
+        (["validate", "--jobs", "many"], "argument --jobs/-j: expected a positive whole number, got 'many'"),
+        (["validate", "--timeout", "-1"], "argument --timeout: expected a positive number of seconds, got '-1'"),
+        (["validate", "--timeout", "abc"], "argument --timeout: expected a positive number of seconds, got 'abc'"),
+        (["validate", "--timeout", "nan"], "argument --timeout: expected a positive number of seconds, got 'nan'"),
+        (["validate", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+        (["validate", "no/such/bundle"], "no/such/bundle: not a directory"),
+        (["validate", ""], "argument BUNDLE: the bundle path is empty"),
+        (["validate", "--postgres-url", "mysql://user:secret@localhost/db"], "argument --postgres-url: expected a postgresql:// URL"),
+        (["validate", "--postgres-url", ""], "argument --postgres-url: the URL is empty"),
+        (["validate", "--postgres-url", " "], "argument --postgres-url: the URL is empty"),
+        ([], "the following arguments are required: COMMAND"),
     ],
-    ids=["bad-format", "zero-jobs", "negative-timeout", "unknown-option", "missing-bundle", "not-postgres", "no-command"],
+    ids=[
+        "bad-format",
+        "zero-jobs",
+        "word-jobs",
+        "negative-timeout",
+        "word-timeout",
+        "nan-timeout",
+        "unknown-option",
+        "missing-bundle",
+        "empty-bundle",
+        "not-postgres",
+        "empty-postgres-url",
+        "blank-postgres-url",
+        "no-command",
+    ],
 )
-def test_bad_arguments_exit_2_without_a_traceback(args: list[str]) -> None:
+def test_bad_arguments_exit_2_with_a_plain_message(args: list[str], message: str) -> None:
     result = dbos_skill(*args)
+    last = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip()
+    assert message in last
+    assert not re.search(r"\b_\w", result.stderr), "no internal names in messages"
+    assert "secret" not in result.stderr
 
 
 def test_an_unreachable_postgres_server_is_a_usage_error() -> None:
