@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, Optional
 
-from ..diagnostics import diag
+from ..diagnostics import diag, shown
 from ..model import IMPACTS, Bundle, Diagnostic, Document, Heading, Rule, Section
 from ..snippets import python_fences
 
@@ -60,7 +60,7 @@ def _check_frontmatter(rule: Rule, section: Section | None) -> list[Diagnostic]:
         value = data[key]
         if not isinstance(value, kind) or (kind is str and not value.strip()):
             expected = "a non-empty string" if kind is str else "a list of strings"
-            problems.append(diag("F007", rule.path, line, f"`{key}` must be {expected}, found {_describe(value)}", col=col))
+            problems.append(diag("F007", rule.path, line, f"`{key}` must be {expected}, found {shown(value)}", col=col))
         elif kind is list and not all(isinstance(tag, str) and tag for tag in value):
             problems.append(diag("F007", rule.path, line, "`tags` must be a list of strings", col=col))
     for key in data:
@@ -113,10 +113,6 @@ def _where_the_example_is(document: Document, kind: str, heading: Optional[Headi
     if heading is not None:
         return heading.line, 1, "", add
     return document.body_line, 1, "", add
-
-
-def _describe(value: Any) -> str:
-    return "nothing" if value is None else repr(value)
 
 
 def _check_body(rule: Rule) -> list[Diagnostic]:
