@@ -21,7 +21,7 @@ from .model import CodeBlock, Document, Fence, Frontmatter, Heading, Label, Link
 _PARSER = MarkdownIt("commonmark").enable("table")
 _LABEL = re.compile(r"^\W*(incorrect|correct)\b", re.IGNORECASE)
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-# Tokens that end the reach of a label: a label belongs to the code under it, within its section.
+# Besides another label, the tokens that end a label's reach: it belongs to the code under it, in its section.
 _LABEL_BARRIERS = ("heading_open", "hr")
 
 
@@ -40,20 +40,19 @@ def parse_document(path: str, text: str, frontmatter: Optional[Frontmatter], bod
     link_search: dict[int, int] = {}
     pending: Optional[Label] = None
     for index, token in enumerate(tokens):
-        if token.type in _LABEL_BARRIERS or (token.type == "paragraph_open" and _label(tokens[index + 1], lines)):
+        label = _label(tokens[index + 1], lines) if token.type == "paragraph_open" else None
+        if label is not None or token.type in _LABEL_BARRIERS:
+            # A new label, a heading or a thematic break ends the reach of the label before it.
             if pending is not None:
                 loose.append(pending)
-            pending = None
+            pending = label
+            if label is not None:
+                labels.append(label)
         if token.type == "heading_open":
             text_of_heading = _plain_text(tokens[index + 1])
             headings.append(
                 Heading(line=token.map[0] + 1, level=int(token.tag[1]), text=text_of_heading, anchor=_anchor(text_of_heading, slugs))
             )
-        elif token.type == "paragraph_open":
-            found = _label(tokens[index + 1], lines)
-            if found is not None:
-                labels.append(found)
-                pending = found
         elif token.type == "fence":
             fences.append(_fence(token, lines, pending))
             pending = None
