@@ -125,7 +125,6 @@ def _fence(token: Token, lines: list[str], label: Optional[Label]) -> Fence:
         caption=label.caption if label else None,
         col=marker + 1 if marker >= 0 else 1,
         indents=indents,
-        label_line=label.line if label else None,
     )
 
 

@@ -97,7 +97,6 @@ class Fence:
     caption: Optional[str] = None
     col: int = 1
     indents: tuple[int, ...] = ()
-    label_line: Optional[int] = None
 
     @property
     def language(self) -> str:
