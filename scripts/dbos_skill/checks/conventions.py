@@ -15,7 +15,6 @@ from dataclasses import replace
 from typing import Callable
 
 from ..diagnostics import diag
-from ..languages import language_of
 from ..model import Bundle, Diagnostic, Document
 from ..snippets import example_documents, python_fences
 
@@ -55,7 +54,7 @@ def collapse_absent_conventions(bundle: Bundle, diagnostics: list[Diagnostic]) -
                 help="write each rule as **Incorrect (reason):** and **Correct (reason):**, each followed by a ```python fence",
             )
         )
-    for (code, key), first in firsts.items():
+    for (code, _), first in firsts.items():
         kept.append(replace(first, message=_EVERY_RULE[code](len(rules), first.message)))
     return _collapse_python_spellings(bundle, kept)
 
@@ -89,4 +88,4 @@ def _collapse_python_spellings(bundle: Bundle, diagnostics: list[Diagnostic]) ->
 
 
 def _has_python(document: Document) -> bool:
-    return any(language_of(fence.info).kind == "python" for fence in document.fences)
+    return next(python_fences(document), None) is not None
