@@ -20,23 +20,46 @@ def dbos_skill(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]
 
 
 @pytest.mark.parametrize(
-    "args",
+    "args, message",
     [
-        ["validate", "--format", "xml"],
-        ["validate", "--jobs", "0"],
-        ["validate", "--timeout", "-1"],
-        ["validate", "--no-such-option"],
-        ["validate", "no/such/bundle"],
-        ["validate", "--postgres-url", "mysql://localhost/db"],
-        [],
+        (["validate", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["validate", "--jobs", "0"], "argument --jobs/-j: expected a positive whole number, got '0'"),
+        (["validate", "--jobs", "many"], "argument --jobs/-j: expected a positive whole number, got 'many'"),
+        (["validate", "--timeout", "-1"], "argument --timeout: expected a positive number of seconds, got '-1'"),
+        (["validate", "--timeout", "abc"], "argument --timeout: expected a positive number of seconds, got 'abc'"),
+        (["validate", "--timeout", "nan"], "argument --timeout: expected a positive number of seconds, got 'nan'"),
+        (["validate", "--no-such-option"], "unrecognized arguments: --no-such-option"),
+        (["validate", "no/such/bundle"], "no/such/bundle: not a directory"),
+        (["validate", ""], "argument BUNDLE: the bundle path is empty"),
+        (["validate", "--postgres-url", "mysql://user:secret@localhost/db"], "argument --postgres-url: expected a postgresql:// URL"),
+        (["validate", "--postgres-url", ""], "argument --postgres-url: the URL is empty"),
+        (["validate", "--postgres-url", " "], "argument --postgres-url: the URL is empty"),
+        ([], "the following arguments are required: COMMAND"),
     ],
-    ids=["bad-format", "zero-jobs", "negative-timeout", "unknown-option", "missing-bundle", "not-postgres", "no-command"],
+    ids=[
+        "bad-format",
+        "zero-jobs",
+        "word-jobs",
+        "negative-timeout",
+        "word-timeout",
+        "nan-timeout",
+        "unknown-option",
+        "missing-bundle",
+        "empty-bundle",
+        "not-postgres",
+        "empty-postgres-url",
+        "blank-postgres-url",
+        "no-command",
+    ],
 )
-def test_bad_arguments_exit_2_without_a_traceback(args: list[str]) -> None:
+def test_bad_arguments_exit_2_with_a_plain_message(args: list[str], message: str) -> None:
     result = dbos_skill(*args)
+    last = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert result.stderr.strip()
+    assert message in last
+    assert not re.search(r"\b_\w", result.stderr), "no internal names in messages"
+    assert "secret" not in result.stderr
 
 
 def test_an_unreachable_postgres_server_is_a_usage_error() -> None:
@@ -93,3 +116,40 @@ def test_every_code_is_documented_in_the_readme() -> None:
     readme = (REPO / "README.md").read_text()
     for code in CODES.values():
         assert f"| {code.code} | {code.severity.value} | {code.meaning} |" in readme
+
+
+# name: (environment changes, the encoding stdout then has)
+ENCODINGS = {
+    "ascii": ({"PYTHONIOENCODING": "ascii"}, "ascii"),
+    "cp1252": ({"PYTHONIOENCODING": "cp1252"}, "cp1252"),
+    "c-locale": ({"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": None}, "ascii"),
+}
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize("encoding", sorted(ENCODINGS))
+def test_output_survives_an_encoding_that_cannot_encode_a_message(tmp_path: Path, encoding: str, fmt: str) -> None:
+    bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
+    env = dict(os.environ)
+    changes, stdout_encoding = ENCODINGS[encoding]
+    for name, value in changes.items():
+        env.pop(name, None) if value is None else env.__setitem__(name, value)
+    result = subprocess.run(
+        [sys.executable, "-m", "dbos_skill", "validate", str(bundle), "--no-run", "--format", fmt], capture_output=True, env=env
+    )
+    out = result.stdout.decode(stdout_encoding)  # what the encoding cannot encode is escaped
+    assert (result.returncode, result.stderr) == (1, b"")
+    if fmt == "json":
+        [finding] = json.loads(out)["diagnostics"]
+        assert finding["code"] == "R003" and "Launch \u2192 run (\u00e9, \u2713)" in finding["message"]
+    else:
+        assert "R003" in out and "Launch \\u2192 run" in out and "\\u2713" in out
+
+
+def test_a_reader_that_goes_away_ends_the_printing_quietly(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
+    command = [sys.executable, "-m", "dbos_skill", "validate", str(bundle), "--no-run"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
+    process.stdout.close()  # as `| head -0` would, before the first line is written
+    errors = process.stderr.read()
+    assert (process.wait(timeout=120), errors) == (1, b"")

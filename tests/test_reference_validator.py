@@ -24,7 +24,14 @@ STRICTER = {
     "skill-body-too-long": "we enforce the spec's advice of a body under 500 lines",
     "skill-body-too-many-tokens": "we enforce the spec's advice of a body under 5,000 tokens",
     "skill-metadata-not-strings": "the spec says metadata maps strings to strings; skills-ref converts other values",
+    "skill-allowed-tools-not-strings": "allowed-tools names tools: a string or a list of strings; skills-ref does not check its type",
 }
+# Cases where our verdict is "valid" and the reference validator's is "invalid", on purpose.
+LAXER = {
+    "skill-allowed-tools-flow-list": "skills-ref 0.1 reads YAML with strictyaml, which refuses flow style ([a, b]); YAML allows it",
+}
+# Cases both accept.
+VALID = ["skill-allowed-tools-list"]
 SKILL_CASES = sorted(
     [
         "missing-skill-md",
@@ -33,7 +40,10 @@ SKILL_CASES = sorted(
         "skill-bad-name",
         "skill-name-differs",
         "skill-description-too-long",
+        "skill-allowed-tools-not-strings",
         *STRICTER,
+        *LAXER,
+        *VALID,
     ]
 )
 
@@ -59,6 +69,10 @@ def test_verdicts_agree_except_where_we_are_stricter(case: str, tmp_path: Path) 
     ours, theirs = our_verdict(bundle), reference_verdict(bundle)
     if case in STRICTER:
         assert (ours, theirs) == (False, True), STRICTER[case]
+    elif case in LAXER:
+        assert (ours, theirs) == (True, False), LAXER[case]
+    elif case in VALID:
+        assert ours == theirs == True
     else:
         assert ours == theirs == False
 

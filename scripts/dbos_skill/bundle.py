@@ -50,7 +50,15 @@ def load_bundle(root: Path) -> LoadedBundle:
     has_references = references.is_dir() and _inside(root, references)
     rule_paths: list[str] = []
     if not has_references:
-        problems.append(diag("B002", REFERENCES_DIR, 1, "the references/ directory is missing", help="create references/ with the sections file and the rule files"))
+        problems.append(
+            diag(
+                "B002",
+                REFERENCES_DIR,
+                1,
+                "the references/ directory is missing, so the bundle has no rule files and no example is run",
+                help="create references/ with the sections file and the rule files",
+            )
+        )
     else:
         for entry in sorted(references.iterdir()):
             if entry.suffix != ".md" or entry.name.startswith("_"):
@@ -64,15 +72,29 @@ def load_bundle(root: Path) -> LoadedBundle:
                 rule_paths.append(path)
     sections_doc = None
     if has_references:
-        missing_sections = diag("B003", SECTIONS_FILE, 1, "the sections file is missing", help="declare the sections in references/_sections.md")
+        missing_sections = diag(
+            "B003",
+            SECTIONS_FILE,
+            1,
+            "the sections file is missing, so references/*.md are read as plain documents, not as rules, and no example is run",
+            help="declare the sections in references/_sections.md",
+        )
         sections_doc = _load_markdown(root, SECTIONS_FILE, problems, frontmatter=False, missing=missing_sections)
     sections, section_problems = parse_sections(sections_doc) if sections_doc else ((), [])
     problems.extend(section_problems)
-    rules = []
+    rule_format = bool(sections)
+    rules: list[Rule] = []
+    references: list[Document] = []
     for path in rule_paths:
-        document = _load_markdown(root, path, problems, frontmatter=True)
-        rules.append(Rule(path=path, prefix=_prefix_of(path, [s.prefix for s in sections]), document=document))
-    documents = [d for d in (skill, sections_doc, *(r.document for r in rules)) if d is not None]
+        if rule_format:
+            document = _load_markdown(root, path, problems, frontmatter=True)
+            rules.append(Rule(path=path, prefix=_prefix_of(path, [s.prefix for s in sections]), document=document))
+        else:
+            # Not our rule format: the file is a plain reference, and its frontmatter (if any) is its own business.
+            document = _load_markdown(root, path, problems, frontmatter=False, frontmatter_problems=False)
+            if document is not None:
+                references.append(document)
+    documents = [d for d in (skill, sections_doc, *(r.document for r in rules), *references) if d is not None]
     bundle = Bundle(
         root_name=root.name,
         skill=skill,
@@ -82,6 +104,9 @@ def load_bundle(root: Path) -> LoadedBundle:
         files=tuple(p for p in (SKILL_FILE, SECTIONS_FILE, *rule_paths) if (root / p).exists()),
         has_references=has_references,
         link_targets=_link_targets(root, documents),
+        references=tuple(references),
+        rule_format=rule_format,
+        source_checkout=is_source_checkout(root),
     )
     return LoadedBundle(bundle=bundle, diagnostics=problems)
 
@@ -114,8 +139,23 @@ def copy_skill(root: Path, destination: Path) -> Path:
     return installed
 
 
+def is_source_checkout(root: Path) -> bool:
+    """A bundle at the root of a git work tree (`.git` a directory, or a file in a worktree or submodule).
+
+    Such a directory is where the skill is developed, under whatever name it
+    was cloned; an installed copy is a copy of SKILL.md and references/ alone.
+    """
+    return (root / ".git").exists()
+
+
 def _load_markdown(
-    root: Path, path: str, problems: list[Diagnostic], *, frontmatter: bool, missing: Optional[Diagnostic] = None
+    root: Path,
+    path: str,
+    problems: list[Diagnostic],
+    *,
+    frontmatter: bool,
+    missing: Optional[Diagnostic] = None,
+    frontmatter_problems: bool = True,
 ) -> Optional[Document]:
     file = root / path
     if file.is_symlink() and not _inside(root, file):
@@ -135,7 +175,10 @@ def _load_markdown(
     front, body_line = None, 1
     if frontmatter or text.startswith("---"):
         front, body_line, front_problems = split_frontmatter(text, path)
-        problems.extend(front_problems)
+        if frontmatter_problems:
+            problems.extend(front_problems)
+        elif front_problems:
+            body_line = 1  # not frontmatter after all: a thematic break, say
     return parse_document(path, text, front, body_line)
 
 

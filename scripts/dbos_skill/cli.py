@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 
 from .commands import check, codes, install, uninstall, validate
 from .errors import UsageError
+from .output import prepare_streams, silence_stdout
 from .run.signals import Terminated
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -52,9 +53,13 @@ def version_text() -> str:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    prepare_streams()
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:
+        silence_stdout()  # a reader that went away while a command printed
+        return EXIT_USAGE
     except UsageError as error:
         print(f"dbos-skill: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -69,3 +74,4 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             raise
         print(f"dbos-skill: internal error: {type(error).__name__}: {error} (set DBOS_SKILL_DEBUG=1 for the traceback)", file=sys.stderr)
         return EXIT_USAGE
+

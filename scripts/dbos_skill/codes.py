@@ -70,6 +70,10 @@ CODES: dict[str, Code] = {
         Code("R009", _E, "a python fence's attributes are invalid or contradict its label"),
         Code("R010", _E, "an Incorrect example does not declare how its mistake shows"),
         Code("R011", _E, "a rule has no Reference: link to docs.dbos.dev"),
+        Code("R012", _E, "a fence looks like Python but its language is not `python`, so it is not run"),
+        Code("R013", _E, "code outside a fence (indented, or inside an HTML block) is not run"),
+        Code("R014", _E, "an Incorrect or Correct label has no code block under it"),
+        Code("R015", _E, "no rule file has a labelled python example (the bundle follows other habits)"),
         # Index coverage
         Code("I001", _E, "a rule file is not routed from SKILL.md"),
         Code("I002", _E, "SKILL.md routes to a rule file that does not exist"),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import reprlib
+from typing import Any, Optional
 
 from .codes import severity_of
 from .model import Diagnostic
@@ -28,3 +29,13 @@ def diag(
         help=help,
         detail=detail,
     )
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother = 2, 80, 80
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = 4
+
+
+def shown(value: Any) -> str:
+    """A value quoted in a message: its repr, cut short (YAML aliases can nest a list a billion items deep)."""
+    return "nothing" if value is None else _SHOWN.repr(value)

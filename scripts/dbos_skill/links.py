@@ -24,7 +24,8 @@ def resolve_link(source: str, target: str) -> Optional[LinkTarget]:
     if _SCHEME.match(target) or target.startswith("//"):
         return None
     location, _, anchor = target.partition("#")
-    location = unquote(location)
+    # markdown-it percent-encodes what is not ASCII (#überblick becomes #%C3%BCberblick); headings are not encoded.
+    location, anchor = unquote(location), unquote(anchor)
     if not location:
         return LinkTarget(path=source, anchor=anchor)
     if location.startswith("/"):

@@ -71,8 +71,22 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Label:
+    """A paragraph that opens with emphasised Incorrect or Correct: the example's label."""
+
+    line: int
+    col: int
+    kind: str  # "incorrect" or "correct"
+    caption: str
+
+
+@dataclass(frozen=True)
 class Fence:
-    """A fenced code block: `line` is the opening fence, `code_line` the first code line."""
+    """A fenced code block: `line` is the opening fence, `code_line` the first code line.
+
+    `col` is the opening marker's column; `indents[i]` is how many characters of
+    the file precede code line i (a list item's indentation, a block quote's `> `).
+    """
 
     line: int
     code_line: int
@@ -81,6 +95,8 @@ class Fence:
     closed: bool
     label: Optional[str]
     caption: Optional[str] = None
+    col: int = 1
+    indents: tuple[int, ...] = ()
 
     @property
     def language(self) -> str:
@@ -90,6 +106,23 @@ class Fence:
     def attributes(self) -> str:
         parts = self.info.split(maxsplit=1)
         return parts[1] if len(parts) > 1 else ""
+
+    def column(self, line: int, col: int) -> int:
+        """The file column of 1-based column `col` on code line `line` (numbered as in the file)."""
+        index = line - self.code_line
+        if 0 <= index < len(self.indents):
+            return col + self.indents[index]
+        return col + (self.indents[-1] if self.indents else self.col - 1)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """Code the validator cannot read as a fence: an indented block, or a fence inside an HTML block."""
+
+    line: int
+    col: int
+    kind: str  # "indented" or "html"
+    label: Optional[Label] = None
 
 
 @dataclass(frozen=True)
@@ -104,10 +137,16 @@ class Document:
     fences: tuple[Fence, ...]
     links: tuple[Link, ...]
     tables: tuple[Table, ...]
+    labels: tuple[Label, ...] = ()
+    loose_labels: tuple[Label, ...] = ()
+    code_blocks: tuple[CodeBlock, ...] = ()
 
     @property
     def body_lines(self) -> list[str]:
-        return self.text.splitlines()[self.body_line - 1 :]
+        lines = self.text.split("\n")
+        if lines[-1] == "":
+            lines.pop()  # the newline that ends the last line starts no line
+        return lines[self.body_line - 1 :]
 
 
 @dataclass(frozen=True)
@@ -184,7 +223,14 @@ class LinkTarget:
 
 @dataclass(frozen=True)
 class Bundle:
-    """Everything the checks need, read from one skill directory."""
+    """Everything the checks need, read from one skill directory.
+
+    `rule_format` says whether the bundle follows the rule format (a sections
+    file that declares sections): only then are references/*.md rules and their
+    python fences examples. Otherwise they are plain `references` documents,
+    checked only as the Agent Skills specification asks (links, closed fences).
+    `source_checkout` is set when the bundle is the root of a git work tree.
+    """
 
     root_name: str
     skill: Optional[Document]
@@ -194,3 +240,6 @@ class Bundle:
     files: tuple[str, ...] = ()
     has_references: bool = True
     link_targets: Mapping[str, LinkTarget] = field(default_factory=dict)
+    references: tuple[Document, ...] = ()
+    rule_format: bool = True
+    source_checkout: bool = False

@@ -9,6 +9,8 @@ from .model import Diagnostic, Document, Section, Table
 
 COLUMNS = ("priority", "section", "prefix", "impact", "description")
 _PREFIX = re.compile(r"^[a-z][a-z0-9]*$")
+# The other common way of declaring sections: `## 1. Query Performance (query)` with **Impact:** below.
+_SECTION_HEADING = re.compile(r"^\d+\.\s+.+\([a-z][a-z0-9]*\)$")
 
 
 def find_table(document: Document, required: tuple[str, ...]) -> Table | None:
@@ -28,13 +30,15 @@ def column_values(table: Table, row_cells: tuple[str, ...], columns: tuple[str, 
 def parse_sections(document: Document) -> tuple[tuple[Section, ...], list[Diagnostic]]:
     table = find_table(document, COLUMNS)
     if table is None:
+        headed = [h for h in document.headings if _SECTION_HEADING.match(h.text)]
+        hint = f"; the {len(headed)} sections written as `## N. Name (prefix)` headings are not read" if headed else ""
         return (), [
             diag(
                 "P001",
                 document.path,
                 document.body_line,
-                "no sections table found",
-                help="add a table with the columns " + " | ".join(c.capitalize() for c in COLUMNS),
+                "no sections table found, so references/*.md are read as plain documents, not as rules",
+                help="add a table with the columns " + " | ".join(c.capitalize() for c in COLUMNS) + hint,
             )
         ]
     sections: list[Section] = []

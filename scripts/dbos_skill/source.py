@@ -32,4 +32,5 @@ def read_text(file: Path, path: str) -> tuple[Optional[str], list[Diagnostic]]:
         col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         problems.append(diag("B006", path, line, f"invalid UTF-8 byte 0x{data[error.start]:02x}", col=col))
         return None, problems
-    return text.replace("\r\n", "\n"), problems
+    # Markdown ends a line at CR LF, LF or a lone CR: so do the line numbers of every diagnostic.
+    return text.replace("\r\n", "\n").replace("\r", "\n"), problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..bundle import LoadedBundle
 from ..model import Diagnostic
 from .api import check_api
-from .tie import check_tie
+from .conventions import collapse_absent_conventions
 from .coverage import check_coverage
 from .fences import check_fences
 from .links import check_links
@@ -13,6 +13,7 @@ from .rules import check_rules
 from .sections import check_sections
 from .size import check_size
 from .skill_md import check_body_size, check_frontmatter, check_priority_table
+from .tie import check_tie
 
 BUNDLE_CHECKS = (
     check_frontmatter,
@@ -34,4 +35,4 @@ def run_static_checks(loaded: LoadedBundle) -> list[Diagnostic]:
     found = list(loaded.diagnostics)
     for check in BUNDLE_CHECKS:
         found += check(loaded.bundle)
-    return found
+    return collapse_absent_conventions(loaded.bundle, found)

@@ -1,7 +1,9 @@
 """Static DBOS API check: every name, attribute and keyword a snippet uses exists in the installed dbos.
 
 Names are resolved through the snippet's own imports, so `from dbos import DBOS`
-and `import dbos as d` both work. Fences marked `removed-api` are not checked.
+and `import dbos as d` both work; `from dbos import *` binds what `dbos.__all__`
+exports. A bare name no import binds is not judged (it may come from anywhere).
+Fences marked `removed-api` are not checked.
 """
 
 from __future__ import annotations
@@ -15,23 +17,26 @@ from typing import Any, Optional
 
 from ..diagnostics import diag
 from ..expectations import parse_expectation
-from ..model import Bundle, Diagnostic
-from ..snippets import documents, parse_python, python_fences
+from ..model import Bundle, Diagnostic, Fence
+from ..snippets import example_documents, node_column, parse_python, python_fences
 
 _MISSING = object()
 
 
 def check_api(bundle: Bundle) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
-    for document in documents(bundle):
+    for document in example_documents(bundle):
         for fence in python_fences(document):
             expectation = parse_expectation(fence.attributes)
             if not fence.closed or isinstance(expectation, str) or expectation.removed_api:
                 continue
             tree = parse_python(document.path, fence)
             if isinstance(tree, ast.Module):
-                checker = _ApiChecker(document.path)
-                checker.visit(tree)
+                checker = _ApiChecker(document.path, fence)
+                try:
+                    checker.visit(tree)
+                except RecursionError:
+                    continue  # nested deeper than a visitor can walk: nothing sure to say
                 problems += checker.problems
     return problems
 
@@ -59,15 +64,16 @@ def _keyword_names(value: Any) -> Optional[set[str]]:
 
 
 class _ApiChecker(ast.NodeVisitor):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, fence: Fence) -> None:
         self.path = path
+        self.fence = fence
         self.problems: list[Diagnostic] = []
         self.modules: set[str] = set()
         self.names: dict[str, Any] = {}
         self._dbos = importlib.import_module("dbos")
 
     def _report(self, code: str, node: ast.AST, message: str, help: Optional[str] = None) -> None:
-        self.problems.append(diag(code, self.path, node.lineno, message, col=node.col_offset + 1, help=help))
+        self.problems.append(diag(code, self.path, node.lineno, message, col=node_column(self.fence, node), help=help))
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -86,6 +92,9 @@ class _ApiChecker(ast.NodeVisitor):
             self._report("A001", node, f"module `{module_name}` does not exist in the installed dbos")
             return
         for alias in node.names:
+            if alias.name == "*":
+                self.names.update(_exported(module))
+                continue
             value = getattr(module, alias.name, _MISSING)
             if value is _MISSING and self._import(f"{module_name}.{alias.name}") is None:
                 self._report("A001", node, f"`{alias.name}` cannot be imported from `{module_name}`", help=_suggest(alias.name, dir(module)))
@@ -136,7 +145,7 @@ class _ApiChecker(ast.NodeVisitor):
                                 self.path,
                                 keyword.lineno,
                                 f"`{name}` has no parameter `{keyword.arg}`" if code == "A003" else f"`{name}` has no key `{keyword.arg}`",
-                                col=keyword.col_offset + 1,
+                                col=node_column(self.fence, keyword),
                                 help=_suggest(keyword.arg, accepted),
                             )
                         )
@@ -163,6 +172,14 @@ class _ApiChecker(ast.NodeVisitor):
         for key in literal.keys:
             if isinstance(key, ast.Constant) and isinstance(key.value, str) and key.value not in keys:
                 self._report("A004", key, f"`{name}` has no key `{key.value}`", help=_suggest(key.value, keys))
+
+
+def _exported(module: Any) -> dict[str, Any]:
+    """What `from module import *` binds: the names in `__all__`, else the public ones."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [name for name in dir(module) if not name.startswith("_")]
+    return {name: getattr(module, name) for name in names if hasattr(module, name)}
 
 
 def _suggest(name: str, candidates: Any) -> Optional[str]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Optional
 
-from ..diagnostics import diag
-from ..model import IMPACTS, Bundle, Diagnostic, Rule, Section
+from ..diagnostics import diag, shown
+from ..model import IMPACTS, Bundle, Diagnostic, Document, Heading, Rule, Section
 from ..snippets import python_fences
 
 REQUIRED_KEYS = {"title": str, "impact": str, "impactDescription": str, "tags": list}
@@ -60,7 +60,7 @@ def _check_frontmatter(rule: Rule, section: Section | None) -> list[Diagnostic]:
         value = data[key]
         if not isinstance(value, kind) or (kind is str and not value.strip()):
             expected = "a non-empty string" if kind is str else "a list of strings"
-            problems.append(diag("F007", rule.path, line, f"`{key}` must be {expected}, found {_describe(value)}", col=col))
+            problems.append(diag("F007", rule.path, line, f"`{key}` must be {expected}, found {shown(value)}", col=col))
         elif kind is list and not all(isinstance(tag, str) and tag for tag in value):
             problems.append(diag("F007", rule.path, line, "`tags` must be a list of strings", col=col))
     for key in data:
@@ -86,8 +86,33 @@ def _check_frontmatter(rule: Rule, section: Section | None) -> list[Diagnostic]:
     return problems
 
 
-def _describe(value: Any) -> str:
-    return "nothing" if value is None else repr(value)
+def _where_the_example_is(document: Document, kind: str, heading: Optional[Heading]) -> tuple[int, int, str, str]:
+    """Where a missing Incorrect/Correct python example should be: (line, col, why, help).
+
+    The location is what exists of the example (a fence under its label, a
+    label alone, an unlabelled python fence), else the rule's heading.
+    """
+    name = kind.capitalize()
+    add = f"add `**{name} (reason):**` followed by a ```python fence"
+    for fence in document.fences:
+        if fence.label == kind:
+            if not fence.closed:
+                return fence.line, fence.col, f": its {name} fence is never closed", "close the fence with a line of ```"
+            if fence.language != "python":
+                spelled = f"```{fence.language}" if fence.language else "a fence with no language"
+                return fence.line, fence.col, f": its {name} example is {spelled}", "fence the example with ```python"
+    for block in document.code_blocks:
+        if block.label is not None and block.label.kind == kind:
+            return block.line, block.col, f": its {name} example is not in a fence", "fence the example with ```python"
+    for label in document.loose_labels:
+        if label.kind == kind:
+            return label.line, label.col, f": its {name} label has no code under it", "put a ```python fence right under the label"
+    for fence in python_fences(document):
+        if fence.closed and fence.label is None:
+            return fence.line, fence.col, "", f"if this fence is the {name} example, put `**{name} (reason):**` above it; else {add}"
+    if heading is not None:
+        return heading.line, 1, "", add
+    return document.body_line, 1, "", add
 
 
 def _check_body(rule: Rule) -> list[Diagnostic]:
@@ -102,14 +127,10 @@ def _check_body(rule: Rule) -> list[Diagnostic]:
             diag("R003", rule.path, heading.line, f"heading `{heading.text}` differs from the title `{title}`", help=f"make it `## {title}`")
         )
     labels = {fence.label for fence in python_fences(document) if fence.closed}
-    if "incorrect" not in labels:
-        problems.append(
-            diag("R004", rule.path, document.body_line, "rule has no Incorrect python example", help="add `**Incorrect (reason):**` followed by a ```python fence")
-        )
-    if "correct" not in labels:
-        problems.append(
-            diag("R005", rule.path, document.body_line, "rule has no Correct python example", help="add `**Correct (reason):**` followed by a ```python fence")
-        )
+    for kind, code in (("incorrect", "R004"), ("correct", "R005")):
+        if kind not in labels:
+            line, col, why, help = _where_the_example_is(document, kind, heading)
+            problems.append(diag(code, rule.path, line, f"rule has no {kind.capitalize()} python example{why}", col=col, help=help))
     if not any(link.target.startswith(REFERENCE_SITE) for link in document.links):
         last_line = len(document.text.rstrip("\n").split("\n"))
         problems.append(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Optional
 
-from ..diagnostics import diag
+from ..diagnostics import diag, shown
 from ..model import Bundle, Diagnostic
 from ..sections import column_values, find_table
 
@@ -40,7 +40,7 @@ def check_frontmatter(bundle: Bundle) -> list[Diagnostic]:
     for key in ("name", "description"):
         if key not in data:
             problems.append(diag("F006", path, 1, f"SKILL.md frontmatter is missing `{key}`"))
-    problems += _check_name(data, where, path, bundle.root_name)
+    problems += _check_name(data, where, path, None if bundle.source_checkout else bundle.root_name)
     problems += _check_description(data, where, path)
     problems += _check_optional(data, where, path)
     return problems
@@ -51,12 +51,13 @@ def _position(where: dict[str, tuple[int, int]], key: str) -> dict[str, int]:
     return {"line": line, "col": col}
 
 
-def _check_name(data: dict[str, Any], where: Any, path: str, directory: str) -> list[Diagnostic]:
+def _check_name(data: dict[str, Any], where: Any, path: str, directory: Optional[str]) -> list[Diagnostic]:
+    """`directory` is None in a source checkout, whose name is whatever it was cloned as."""
     if "name" not in data:
         return []
     name, at = data["name"], _position(where, "name")
     if not isinstance(name, str):
-        return [diag("F007", path, at["line"], f"`name` must be a string, found {name!r}", col=at["col"])]
+        return [diag("F007", path, at["line"], f"`name` must be a string, found {shown(name)}", col=at["col"])]
     if not 1 <= len(name) <= MAX_NAME_CHARS:
         return [diag("S002", path, at["line"], f"`name` must be 1 to {MAX_NAME_CHARS} characters, found {len(name)}", col=at["col"])]
     if not _NAME.match(name):
@@ -65,12 +66,12 @@ def _check_name(data: dict[str, Any], where: Any, path: str, directory: str) -> 
                 "S002",
                 path,
                 at["line"],
-                f"`name` {name!r} must use only a-z, 0-9 and single inner hyphens",
+                f"`name` {shown(name)} must use only a-z, 0-9 and single inner hyphens",
                 col=at["col"],
                 help="no uppercase, no leading, trailing or doubled hyphen",
             )
         ]
-    if name != directory:
+    if directory is not None and name != directory:
         return [
             diag(
                 "S003",
@@ -89,7 +90,7 @@ def _check_description(data: dict[str, Any], where: Any, path: str) -> list[Diag
         return []
     text, at = data["description"], _position(where, "description")
     if not isinstance(text, str):
-        return [diag("F007", path, at["line"], f"`description` must be a string, found {text!r}", col=at["col"])]
+        return [diag("F007", path, at["line"], f"`description` must be a string, found {shown(text)}", col=at["col"])]
     if not text.strip():
         return [diag("S004", path, at["line"], "`description` is empty", col=at["col"])]
     if len(text) > MAX_DESCRIPTION_CHARS:
@@ -101,10 +102,15 @@ def _check_description(data: dict[str, Any], where: Any, path: str) -> list[Diag
 
 def _check_optional(data: dict[str, Any], where: Any, path: str) -> list[Diagnostic]:
     problems = []
-    for key in ("license", "allowed-tools", "compatibility"):
+    for key in ("license", "compatibility"):
         if key in data and not isinstance(data[key], str):
             at = _position(where, key)
-            problems.append(diag("F007", path, at["line"], f"`{key}` must be a string, found {data[key]!r}", col=at["col"]))
+            problems.append(diag("F007", path, at["line"], f"`{key}` must be a string, found {shown(data[key])}", col=at["col"]))
+    tools = data.get("allowed-tools")
+    if "allowed-tools" in data and not (isinstance(tools, str) or (isinstance(tools, list) and all(isinstance(t, str) for t in tools))):
+        # The specification writes a space-separated string; agents and the reference validator also take a list.
+        at = _position(where, "allowed-tools")
+        problems.append(diag("F007", path, at["line"], f"`allowed-tools` must be a string or a list of strings, found {shown(tools)}", col=at["col"]))
     if isinstance(data.get("compatibility"), str) and len(data["compatibility"]) > MAX_COMPATIBILITY_CHARS:
         at = _position(where, "compatibility")
         problems.append(diag("S007", path, at["line"], f"`compatibility` is over {MAX_COMPATIBILITY_CHARS} characters", col=at["col"]))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from ..output import write_stdout
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -12,7 +13,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    sys.stdout.write(codes_table())
+    write_stdout(codes_table())
     return 0
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import math
 from pathlib import Path
 
 from ..errors import UsageError
+from ..output import write_stdout
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -15,32 +16,62 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="check a skill bundle and run its python examples",
         description="Check a skill bundle and run every python example against the installed dbos.",
     )
-    parser.add_argument("bundle", nargs="?", metavar="BUNDLE", help="skill directory (default: the one containing the current directory)")
+    parser.add_argument(
+        "bundle", nargs="?", type=bundle_directory, metavar="BUNDLE", help="skill directory (default: the one containing the current directory)"
+    )
     parser.add_argument("--no-run", action="store_true", help="static checks only; do not execute snippets")
     parser.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (default: text)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
-    parser.add_argument("--timeout", type=_positive_float, default=60.0, metavar="SECONDS", help="time limit per snippet (default: 60)")
-    parser.add_argument("--jobs", "-j", type=_positive_int, default=None, metavar="N", help="snippets run in parallel (default: 4 per CPU, at most 16)")
+    parser.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS", help="time limit per snippet (default: 60)")
+    parser.add_argument("--jobs", "-j", type=count, default=None, metavar="N", help="snippets run in parallel (default: 4 per CPU, at most 16)")
     parser.add_argument(
         "--postgres-url",
+        type=postgres_url,
         metavar="URL",
         help="run snippets against this PostgreSQL server (each gets a fresh database) instead of SQLite",
     )
     parser.set_defaults(run=run)
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
+
+
+def seconds(text: str) -> float:
+    """A positive, finite number of seconds (`--timeout`)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
+def count(text: str) -> int:
+    """A positive whole number (`--jobs`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number, got {text}")
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
     return value
+
+
+def postgres_url(text: str) -> str:
+    """A postgresql:// URL; an empty one (an unset variable, as in `--postgres-url "$DATABASE_URL"`) is refused."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the URL is empty (is the variable that should hold it set?)")
+    if not text.startswith(POSTGRES_SCHEMES):
+        raise argparse.ArgumentTypeError("expected a postgresql:// URL")  # not echoed: it may hold a password
+    return text
+
+
+def bundle_directory(text: str) -> Path:
+    """The BUNDLE argument: an empty one would silently mean the current directory."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the bundle path is empty")
+    return Path(text)
 
 
 def find_bundle(start: Path) -> Path:
@@ -71,15 +102,13 @@ def run(args: argparse.Namespace) -> int:
     if args.bundle is None:
         root = find_bundle(cwd)
     else:
-        root = Path(args.bundle)
+        root = args.bundle
         if not root.is_dir():
-            raise UsageError(f"{args.bundle}: not a directory")
-    if args.postgres_url and not args.postgres_url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
-        raise UsageError("--postgres-url must be a postgresql:// URL")
+            raise UsageError(f"{root}: not a directory")
     options = Options(run=not args.no_run, strict=args.strict, timeout=args.timeout, jobs=args.jobs, postgres_url=args.postgres_url)
     try:
         report = validate(root, options, display_prefix(root, cwd))
     except RunnerError as error:
         raise UsageError(str(error)) from error
-    sys.stdout.write(render(report, args.format))
+    write_stdout(render(report, args.format))
     return exit_code(report, args.strict)
