@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FIXTURES, materialize, validate_json
+from conftest import FIXTURES, materialize, needs_sqlite_examples, validate_json
 
 RULE = "references/lifecycle-example.md"
 
 
+@needs_sqlite_examples
 def test_examples_in_containers_run_and_map_their_lines(tmp_path: Path) -> None:
     bundle = materialize(FIXTURES / "containers", tmp_path)
 
