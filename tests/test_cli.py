@@ -126,7 +126,7 @@ ENCODINGS = {
 }
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
 @pytest.mark.parametrize("encoding", sorted(ENCODINGS))
 def test_output_survives_an_encoding_that_cannot_encode_a_message(tmp_path: Path, encoding: str, fmt: str) -> None:
     bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
@@ -142,6 +142,9 @@ def test_output_survives_an_encoding_that_cannot_encode_a_message(tmp_path: Path
     if fmt == "json":
         [finding] = json.loads(out)["diagnostics"]
         assert finding["code"] == "R003" and "Launch \u2192 run (\u00e9, \u2713)" in finding["message"]
+    elif fmt == "sarif":
+        [result] = json.loads(out)["runs"][0]["results"]
+        assert result["ruleId"] == "R003" and "Launch \u2192 run (\u00e9, \u2713)" in result["message"]["text"]
     else:
         assert "R003" in out and "Launch \\u2192 run" in out and "\\u2713" in out
 

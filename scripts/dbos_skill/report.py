@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
+from .check import sarif
+from .codes import CODES, Code
 from .model import OUTCOMES, Diagnostic, Severity, Snippet, SnippetResult
 
 
@@ -37,7 +39,7 @@ class Report:
 
 
 def render(report: Report, fmt: str) -> str:
-    return {"text": render_text, "json": render_json, "github": render_github}[fmt](report)
+    return {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}[fmt](report)
 
 
 def outcome_counts(results: tuple[SnippetResult, ...]) -> dict[str, int]:
@@ -155,3 +157,23 @@ def _data(text: str) -> str:
 
 def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+TOOL_NAME = "dbos-skill validate"
+
+
+def sarif_rule(code: Code) -> sarif.Rule:
+    """A diagnostic code as a SARIF rule: its meaning, and its severity as the default level."""
+    help = f"{code.meaning[0].upper()}{code.meaning[1:]}. The finding's message says what to change; `dbos-skill codes` lists every code."
+    return sarif.Rule(code.code, code.meaning, help=help, level=code.severity.value)
+
+
+def render_sarif(report: Report) -> str:
+    """SARIF 2.1.0 for GitHub code scanning: every diagnostic code as a rule, every diagnostic as a result."""
+    from . import __version__
+
+    results = [
+        sarif.Result(d.code, d.severity.value, sarif.message(d.message, d.help, d.detail), report.display(d.path), d.line, d.col)
+        for d in report.diagnostics
+    ]
+    return sarif.render(TOOL_NAME, __version__, [sarif_rule(code) for code in CODES.values()], results)
