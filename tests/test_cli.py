@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, materialize, run_cli
+from conftest import FIXTURES, REPO, materialize, needs_sqlite_examples, run_cli
 from dbos_skill.codes import CODES
 
 
@@ -89,6 +89,24 @@ def test_text_output_is_path_line_col_code_message_then_help_then_summary(tmp_pa
     assert lines[0] == f"{bundle}/references/lifecycle-example.md:3:9: R002 impact HIGH differs from section Lifecycle's impact CRITICAL"
     assert lines[1] == "  help: set `impact: CRITICAL`"
     assert re.match(r"Checked 3 files \(1 rule, 2 python snippets\): 1 error, 0 warnings\. Estimated tokens: SKILL\.md \d+, bundle \d+\.", lines[2])
+
+
+FINDING = re.compile(r"\S+:\d+:\d+: [A-Z]\d{3} ")
+
+
+@needs_sqlite_examples
+def test_failures_come_last_right_above_the_summary() -> None:
+    code, output = run_cli("validate", str(FIXTURES / "run"))
+    lines = output.splitlines()
+    first_finding = next(i for i, line in enumerate(lines) if FINDING.match(line))
+    assert code == 1
+    assert (lines[0], lines[2]) == ("runs-but-wrong (1):", "skipped (1):")
+    assert lines[1].endswith("references/lifecycle-outcomes.md:158  Incorrect (expect: runs-but-wrong)")
+    assert lines[3].endswith("references/lifecycle-outcomes.md:281  needs a GPU")
+    assert first_finding == 4
+    findings = lines[first_finding:-2]
+    assert all(FINDING.match(line) or line.startswith(("  help: ", "  | ")) for line in findings)
+    assert lines[-2].startswith("Ran 24 snippets in ") and lines[-1].startswith("Checked 3 files ")
 
 
 def test_github_format_emits_workflow_annotations(tmp_path: Path) -> None:

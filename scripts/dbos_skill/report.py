@@ -48,13 +48,14 @@ def outcome_counts(results: tuple[SnippetResult, ...]) -> dict[str, int]:
 
 
 def render_text(report: Report) -> str:
+    """The lists first, then the diagnostics, then the summary: as pytest does, the failures end up right above it."""
+    lines = [*_listed_snippets(report), *_diagnostic_lines(report), *_summary_lines(report)]
+    return "\n".join(lines) + "\n"
+
+
+def _listed_snippets(report: Report) -> list[str]:
+    """Examples that are not findings but stay visible: runs-but-wrong, skipped, and unchecked by the checker."""
     lines: list[str] = []
-    for d in report.diagnostics:
-        lines.append(f"{report.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}")
-        if d.help:
-            lines.append(f"  help: {d.help}")
-        if d.detail:
-            lines.extend("  | " + line for line in d.detail.rstrip("\n").split("\n"))
     if report.results is not None:
         for outcome in ("runs-but-wrong", "skipped"):
             listed = [r for r in report.results if r.outcome == outcome]
@@ -69,6 +70,22 @@ def render_text(report: Report) -> str:
         for snippet in report.unchecked:
             note = (snippet.caption or "").rstrip(":")
             lines.append(f"  {report.display(snippet.path)}:{snippet.line}" + (f"  {note}" if note else ""))
+    return lines
+
+
+def _diagnostic_lines(report: Report) -> list[str]:
+    lines: list[str] = []
+    for d in report.diagnostics:
+        lines.append(f"{report.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}")
+        if d.help:
+            lines.append(f"  help: {d.help}")
+        if d.detail:
+            lines.extend("  | " + line for line in d.detail.rstrip("\n").split("\n"))
+    return lines
+
+
+def _summary_lines(report: Report) -> list[str]:
+    lines: list[str] = []
     s = report.summary
     if report.results is not None:
         counts = outcome_counts(report.results)
@@ -79,7 +96,7 @@ def render_text(report: Report) -> str:
         f"Checked {_plural(s.files, 'file')} ({_plural(s.rules, 'rule')}, {_plural(s.snippets, 'python snippet')}): {status}. "
         f"Estimated tokens: SKILL.md {s.skill_tokens:,}, bundle {s.bundle_tokens:,}."
     )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _plural(count: int, noun: str) -> str:
