@@ -89,7 +89,7 @@ def test_json_lists_findings_with_rule_and_summary(tmp_path: Path) -> None:
     code, report = check_json(str(tmp_path))
     assert code == 1
     [finding] = report["diagnostics"]
-    assert finding["code"] == "DBOS101" and finding["rule"].endswith("workflow-determinism.md")
+    assert (finding["code"], finding["severity"]) == ("DBOS101", "error") and finding["rule"].endswith("workflow-determinism.md")
     assert (finding["line"], finding["col"], finding["end_line"], finding["end_col"]) == (7, 12, 7, 23)
     assert report["summary"] == {"files": 1, "findings": 1, "fixed": 0, "fixable": 0}
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
-from .check import sarif
+from .check import layout, sarif
 from .codes import CODES, Code
 from .model import OUTCOMES, Diagnostic, Severity, Snippet, SnippetResult
 
@@ -76,9 +76,7 @@ def _listed_snippets(report: Report) -> list[str]:
 def _diagnostic_lines(report: Report) -> list[str]:
     lines: list[str] = []
     for d in report.diagnostics:
-        lines.append(f"{report.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}")
-        if d.help:
-            lines.append(f"  help: {d.help}")
+        lines.extend(layout.finding(report.display(d.path), d.line, d.col, d.code, d.message, d.help))
         if d.detail:
             lines.extend("  | " + line for line in d.detail.rstrip("\n").split("\n"))
     return lines
@@ -91,16 +89,11 @@ def _summary_lines(report: Report) -> list[str]:
         counts = outcome_counts(report.results)
         ran = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
         lines.append(f"Ran {len(report.results)} snippets in {s.wall_s:.1f} s: {ran}.")
-    status = "no problems" if not (s.errors or s.warnings) else f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')}"
     lines.append(
-        f"Checked {_plural(s.files, 'file')} ({_plural(s.rules, 'rule')}, {_plural(s.snippets, 'python snippet')}): {status}. "
+        f"Checked {layout.plural(s.files, 'file')} ({layout.plural(s.rules, 'rule')}, {layout.plural(s.snippets, 'python snippet')}): {layout.problems(s.errors, s.warnings)}. "
         f"Estimated tokens: SKILL.md {s.skill_tokens:,}, bundle {s.bundle_tokens:,}."
     )
     return lines
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def render_json(report: Report) -> str:
@@ -159,21 +152,10 @@ def render_github(report: Report) -> str:
     lines = []
     for d in report.diagnostics:
         level = "error" if d.severity is Severity.ERROR else "warning"
-        message = d.message + (f"\nhelp: {d.help}" if d.help else "") + (f"\n{d.detail}" if d.detail else "")
-        lines.append(
-            f"::{level} file={_property(report.display(d.path))},line={d.line},col={d.col},title={_property(d.code)}::{_data(message)}"
-        )
+        lines.append(layout.annotation(level, report.display(d.path), d.line, d.col, d.code, layout.body(d.message, d.help, d.detail)))
     s = report.summary
-    lines.append(f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')} in {_plural(s.files, 'file')}")
+    lines.append(f"Checked {layout.plural(s.files, 'file')}: {layout.problems(s.errors, s.warnings)}.")
     return "\n".join(lines) + "\n"
-
-
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 TOOL_NAME = "dbos-skill validate"
@@ -190,7 +172,7 @@ def render_sarif(report: Report) -> str:
     from . import __version__
 
     results = [
-        sarif.Result(d.code, d.severity.value, sarif.message(d.message, d.help, d.detail), report.display(d.path), d.line, d.col)
+        sarif.Result(d.code, d.severity.value, layout.body(d.message, d.help, d.detail), report.display(d.path), d.line, d.col)
         for d in report.diagnostics
     ]
     return sarif.render(TOOL_NAME, __version__, [sarif_rule(code) for code in CODES.values()], results)

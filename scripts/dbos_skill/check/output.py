@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .. import __version__
-from . import sarif
+from . import layout, sarif
 from .base import Check
 from .finding import Finding
 from .registry import CHECKS
@@ -44,29 +44,21 @@ def rule_location(rule: Optional[str], skill_root: Path = SKILL_ROOT) -> Optiona
         return str(file)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def render_text(result: Result) -> str:
     lines: list[str] = []
     for f in result.fixed:
         lines.append(f"fixed {f.path}:{f.line}:{f.col}: {f.code} {f.message}")
     for f in result.findings:
-        lines.append(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}")
-        if f.help:
-            lines.append(f"  help: {f.help}")
+        lines.extend(layout.finding(f.path, f.line, f.col, f.code, f.message, f.help))
         rule = rule_location(CHECKS[f.code].rule)
         if rule:
             lines.append(f"  rule: {rule}")
-    checked = f"Checked {_plural(result.files, 'file')}"
+    checked = f"Checked {layout.plural(result.files, 'file')}"
     if result.fixed:
-        lines.append(f"{checked}: fixed {_plural(len(result.fixed), 'problem')}, {len(result.findings)} remaining.")
-    elif result.findings:
-        fixable = f" ({result.fixable} fixable with --fix)" if result.fixable else ""
-        lines.append(f"{checked}: found {_plural(len(result.findings), 'problem')}{fixable}.")
+        lines.append(f"{checked}: fixed {layout.plural(len(result.fixed), 'problem')}, {len(result.findings)} remaining.")
     else:
-        lines.append(f"{checked}: no problems.")
+        fixable = f" ({result.fixable} fixable with --fix)" if result.fixable else ""
+        lines.append(f"{checked}: {layout.problems(len(result.findings))}{fixable}.")
     return "\n".join(lines) + "\n"
 
 
@@ -79,6 +71,7 @@ def _finding_json(f: Finding) -> dict[str, object]:
         "end_line": f.end_line,
         "end_col": f.end_col,
         "code": f.code,
+        "severity": "error",
         "message": f.message,
         "help": f.help,
         "rule": rule_location(check.rule),
@@ -96,23 +89,12 @@ def render_json(result: Result) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(result: Result) -> str:
     lines = []
     for f in result.findings:
-        body = f.message + (f"\nhelp: {f.help}" if f.help else "")
         rule = rule_location(CHECKS[f.code].rule)
-        if rule:
-            body += f"\nrule: {rule}"
-        lines.append(f"::error file={_escape_property(f.path)},line={f.line},col={f.col},title={_escape_property(f.code)}::{_escape_data(body)}")
-    lines.append(f"{_plural(len(result.findings), 'problem')} in {_plural(result.files, 'file')}")
+        lines.append(layout.annotation("error", f.path, f.line, f.col, f.code, layout.body(f.message, f.help, rule and f"rule: {rule}")))
+    lines.append(f"Checked {layout.plural(result.files, 'file')}: {layout.problems(len(result.findings))}.")
     return "\n".join(lines) + "\n"
 
 
@@ -129,7 +111,7 @@ def render_sarif(result: Result) -> str:
     """SARIF 2.1.0 for GitHub code scanning: every check as a rule, every finding as a result."""
     rules = [sarif_rule(check) for check in CHECKS.values()]
     results = [
-        sarif.Result(f.code, "error", sarif.message(f.message, f.help), f.path, f.line, f.col, f.end_line, f.end_col)
+        sarif.Result(f.code, "error", layout.body(f.message, f.help), f.path, f.line, f.col, f.end_line, f.end_col)
         for f in result.findings
     ]
     return sarif.render(TOOL_NAME, __version__, rules, results)

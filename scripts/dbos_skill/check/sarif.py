@@ -47,11 +47,6 @@ class Result:
     end_col: Optional[int] = None
 
 
-def message(text: str, help: Optional[str] = None, detail: Optional[str] = None) -> str:
-    """A result's message as the text output shows it: the problem, then `help:`, then any detail."""
-    return text + (f"\nhelp: {help}" if help else "") + (f"\n{detail.rstrip()}" if detail else "")
-
-
 def uri(path: str) -> str:
     """A relative path stays relative (GitHub resolves it from the checkout); an absolute one becomes a file: URI."""
     if os.path.isabs(path):
