@@ -95,6 +95,7 @@ def display_prefix(root: Path, cwd: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import progress
     from ..report import render
     from ..run.pool import RunnerError
     from ..validate import Options, exit_code, validate
@@ -106,7 +107,14 @@ def run(args: argparse.Namespace) -> int:
         root = args.bundle
         if not root.is_dir():
             raise UsageError(f"{root}: not a directory")
-    options = Options(run=not args.no_run, strict=args.strict, timeout=args.timeout, jobs=args.jobs, postgres_url=args.postgres_url)
+    options = Options(
+        run=not args.no_run,
+        strict=args.strict,
+        timeout=args.timeout,
+        jobs=args.jobs,
+        postgres_url=args.postgres_url,
+        progress=not args.no_run and progress.wanted(),
+    )
     try:
         report = validate(root, options, display_prefix(root, cwd))
     except RunnerError as error:
