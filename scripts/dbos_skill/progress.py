@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Mapping, Optional, TextIO
+from typing import TYPE_CHECKING, Mapping, Optional, TextIO
 
-from .model import SnippetResult
+if TYPE_CHECKING:
+    from .model import SnippetResult
 
 BAR_FORMAT = "{desc} {n_fmt}/{total_fmt}{postfix} |{bar}|"
 # A terminal that does not say its size (a bare pseudo-terminal) reports 0 x 0, which tqdm would take

@@ -93,7 +93,7 @@ def render_github(result: Result) -> str:
     lines = []
     for f in result.findings:
         rule = rule_location(CHECKS[f.code].rule)
-        lines.append(layout.annotation("error", f.path, f.line, f.col, f.code, layout.body(f.message, f.help, rule and f"rule: {rule}")))
+        lines.append(layout.annotation("error", f.path, f.line, f.col, f.code, layout.body(f.message, f.help, f"rule: {rule}" if rule else None)))
     lines.append(f"Checked {layout.plural(result.files, 'file')}: {layout.problems(len(result.findings))}.")
     return "\n".join(lines) + "\n"
 

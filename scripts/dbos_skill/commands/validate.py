@@ -20,7 +20,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "bundle", nargs="?", type=bundle_directory, metavar="BUNDLE", help="skill directory (default: the one containing the current directory)"
     )
     parser.add_argument("--no-run", action="store_true", help="static checks only; do not execute snippets")
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format: text, json, github or sarif (default: text)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
     parser.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS", help="time limit per snippet (default: 60)")
     parser.add_argument("--jobs", "-j", type=count, default=None, metavar="N", help="snippets run in parallel (default: 4 per CPU, at most 16)")
