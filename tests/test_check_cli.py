@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_cli
+from dbos_skill.check.registry import CHECKS
 
 MISTAKE = textwrap.dedent(
     """\
@@ -88,7 +89,7 @@ def test_json_lists_findings_with_rule_and_summary(tmp_path: Path) -> None:
     code, report = check_json(str(tmp_path))
     assert code == 1
     [finding] = report["diagnostics"]
-    assert finding["code"] == "DBOS101" and finding["rule"].endswith("workflow-determinism.md")
+    assert (finding["code"], finding["severity"]) == ("DBOS101", "error") and finding["rule"].endswith("workflow-determinism.md")
     assert (finding["line"], finding["col"], finding["end_line"], finding["end_col"]) == (7, 12, 7, 23)
     assert report["summary"] == {"files": 1, "findings": 1, "fixed": 0, "fixable": 0}
 
@@ -109,7 +110,8 @@ def test_sarif_output_is_valid_sarif_2_1_0(tmp_path: Path, sarif_validator) -> N
     assert code == 1
     assert document["version"] == "2.1.0"
     run = document["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["DBOS101"]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == sorted(CHECKS)
+    assert [r["ruleId"] for r in run["results"]] == ["DBOS101", "DBOS101"]
     assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].rsplit("/", 1)[-1] for r in run["results"]} == {"app.py", "m%C3%A1s.py"}
     assert [e.message for e in sarif_validator.iter_errors(document)] == []
 

@@ -58,6 +58,15 @@ def test_the_tied_base_bundle_is_clean_and_lists_its_unchecked_example(tmp_path:
     assert "unchecked by dbos-skill check (1):" in text
 
 
+def test_the_unchecked_list_comes_before_the_findings(tmp_path: Path) -> None:
+    bundle = materialize(TIE / "_base", tmp_path).rename(tmp_path / "misnamed")  # S003, a warning
+    _, text = run_cli("validate", str(bundle), "--no-run")
+    lines = text.splitlines()
+    assert lines[0] == "unchecked by dbos-skill check (1):"
+    assert lines[2].startswith(f"{bundle}/SKILL.md:2:7: S003 ")
+    assert lines[-1].startswith("Checked ")
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_tie_fixture_reports_exactly_its_diagnostics(case: Path, tmp_path: Path) -> None:
     bundle = materialize(case, tmp_path)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, materialize, run_cli
+from conftest import FIXTURES, REPO, materialize, needs_sqlite_examples, run_cli
 from dbos_skill.codes import CODES
 
 
@@ -88,7 +88,25 @@ def test_text_output_is_path_line_col_code_message_then_help_then_summary(tmp_pa
     assert code == 1
     assert lines[0] == f"{bundle}/references/lifecycle-example.md:3:9: R002 impact HIGH differs from section Lifecycle's impact CRITICAL"
     assert lines[1] == "  help: set `impact: CRITICAL`"
-    assert re.match(r"Checked 3 files \(1 rule, 2 python snippets\): 1 error, 0 warnings\. Estimated tokens: SKILL\.md \d+, bundle \d+\.", lines[2])
+    assert re.match(r"Checked 3 files \(1 rule, 2 python snippets\): found 1 problem \(1 error, 0 warnings\)\. Estimated tokens: SKILL\.md \d+, bundle \d+\.", lines[2])
+
+
+FINDING = re.compile(r"\S+:\d+:\d+: [A-Z]\d{3} ")
+
+
+@needs_sqlite_examples
+def test_failures_come_last_right_above_the_summary() -> None:
+    code, output = run_cli("validate", str(FIXTURES / "run"))
+    lines = output.splitlines()
+    first_finding = next(i for i, line in enumerate(lines) if FINDING.match(line))
+    assert code == 1
+    assert (lines[0], lines[2]) == ("runs-but-wrong (1):", "skipped (1):")
+    assert lines[1].endswith("references/lifecycle-outcomes.md:158  Incorrect (expect: runs-but-wrong)")
+    assert lines[3].endswith("references/lifecycle-outcomes.md:281  needs a GPU")
+    assert first_finding == 4
+    findings = lines[first_finding:-2]
+    assert all(FINDING.match(line) or line.startswith(("  help: ", "  | ")) for line in findings)
+    assert lines[-2].startswith("Ran 24 snippets in ") and lines[-1].startswith("Checked 3 files ")
 
 
 def test_github_format_emits_workflow_annotations(tmp_path: Path) -> None:
@@ -96,6 +114,38 @@ def test_github_format_emits_workflow_annotations(tmp_path: Path) -> None:
     code, output = run_cli("validate", str(bundle), "--no-run", "--format", "github")
     assert code == 0
     assert output.splitlines()[0].startswith(f"::warning file={bundle}/SKILL.md,line=2,col=7,title=S003::")
+
+
+# The shapes `dbos-skill check` and `dbos-skill validate` share, so a user of one recognises the other.
+FINDING_LINE = re.compile(r"(?P<path>\S+):(?P<line>\d+):(?P<col>\d+): (?P<code>[A-Z]+\d{3}) (?P<message>.+)")
+HELP_LINE = re.compile(r"  help: .+")
+SUMMARY_LINE = re.compile(r"Checked \d+ files?(?: \([^)]*\))?: (?:no problems|found \d+ problems?(?: \([^)]*\))?)\.")
+ANNOTATION = re.compile(r"::(?:error|warning) file=[^,]+,line=\d+,col=\d+,title=[A-Z]+\d{3}::.+%0Ahelp: .+")
+WORKFLOW_DBOS101 = "from dbos import DBOS\nimport time\n\n\n@DBOS.workflow()\ndef checkout() -> float:\n    return time.time()\n"
+
+
+def test_check_and_validate_print_findings_help_and_summary_alike(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(WORKFLOW_DBOS101)
+    bundle = materialize(FIXTURES / "static" / "impact-differs", tmp_path)
+    outputs = {
+        "check": run_cli("check", str(tmp_path / "app.py"))[1].splitlines(),
+        "validate": run_cli("validate", str(bundle), "--no-run")[1].splitlines(),
+    }
+    for tool, lines in outputs.items():
+        assert FINDING_LINE.fullmatch(lines[0]), tool
+        assert HELP_LINE.fullmatch(lines[1]), tool
+        assert SUMMARY_LINE.match(lines[-1]), tool
+    assert outputs["check"][-1] == "Checked 1 file: found 1 problem."
+    assert outputs["validate"][-1].startswith("Checked 3 files (1 rule, 2 python snippets): found 1 problem (1 error, 0 warnings). ")
+
+
+def test_check_and_validate_annotate_github_alike(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(WORKFLOW_DBOS101)
+    bundle = materialize(FIXTURES / "static" / "impact-differs", tmp_path)
+    checked = run_cli("check", "--format", "github", str(tmp_path / "app.py"))[1].splitlines()
+    validated = run_cli("validate", str(bundle), "--no-run", "--format", "github")[1].splitlines()
+    assert ANNOTATION.fullmatch(checked[0]) and ANNOTATION.fullmatch(validated[0])
+    assert (checked[-1], validated[-1]) == ("Checked 1 file: found 1 problem.", "Checked 3 files: found 1 problem (1 error, 0 warnings).")
 
 
 def test_strict_turns_warnings_into_failures(tmp_path: Path) -> None:
@@ -126,7 +176,7 @@ ENCODINGS = {
 }
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "sarif"])
 @pytest.mark.parametrize("encoding", sorted(ENCODINGS))
 def test_output_survives_an_encoding_that_cannot_encode_a_message(tmp_path: Path, encoding: str, fmt: str) -> None:
     bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
@@ -142,6 +192,9 @@ def test_output_survives_an_encoding_that_cannot_encode_a_message(tmp_path: Path
     if fmt == "json":
         [finding] = json.loads(out)["diagnostics"]
         assert finding["code"] == "R003" and "Launch \u2192 run (\u00e9, \u2713)" in finding["message"]
+    elif fmt == "sarif":
+        [result] = json.loads(out)["runs"][0]["results"]
+        assert result["ruleId"] == "R003" and "Launch \u2192 run (\u00e9, \u2713)" in result["message"]["text"]
     else:
         assert "R003" in out and "Launch \\u2192 run" in out and "\\u2713" in out
 

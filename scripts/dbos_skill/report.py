@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
+from .check import layout, sarif
+from .codes import CODES, Code
 from .model import OUTCOMES, Diagnostic, Severity, Snippet, SnippetResult
 
 
@@ -37,7 +39,7 @@ class Report:
 
 
 def render(report: Report, fmt: str) -> str:
-    return {"text": render_text, "json": render_json, "github": render_github}[fmt](report)
+    return {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}[fmt](report)
 
 
 def outcome_counts(results: tuple[SnippetResult, ...]) -> dict[str, int]:
@@ -46,13 +48,14 @@ def outcome_counts(results: tuple[SnippetResult, ...]) -> dict[str, int]:
 
 
 def render_text(report: Report) -> str:
+    """The lists first, then the diagnostics, then the summary: as pytest does, the failures end up right above it."""
+    lines = [*_listed_snippets(report), *_diagnostic_lines(report), *_summary_lines(report)]
+    return "\n".join(lines) + "\n"
+
+
+def _listed_snippets(report: Report) -> list[str]:
+    """Examples that are not findings but stay visible: runs-but-wrong, skipped, and unchecked by the checker."""
     lines: list[str] = []
-    for d in report.diagnostics:
-        lines.append(f"{report.display(d.path)}:{d.line}:{d.col}: {d.code} {d.message}")
-        if d.help:
-            lines.append(f"  help: {d.help}")
-        if d.detail:
-            lines.extend("  | " + line for line in d.detail.rstrip("\n").split("\n"))
     if report.results is not None:
         for outcome in ("runs-but-wrong", "skipped"):
             listed = [r for r in report.results if r.outcome == outcome]
@@ -67,21 +70,30 @@ def render_text(report: Report) -> str:
         for snippet in report.unchecked:
             note = (snippet.caption or "").rstrip(":")
             lines.append(f"  {report.display(snippet.path)}:{snippet.line}" + (f"  {note}" if note else ""))
+    return lines
+
+
+def _diagnostic_lines(report: Report) -> list[str]:
+    lines: list[str] = []
+    for d in report.diagnostics:
+        lines.extend(layout.finding(report.display(d.path), d.line, d.col, d.code, d.message, d.help))
+        if d.detail:
+            lines.extend("  | " + line for line in d.detail.rstrip("\n").split("\n"))
+    return lines
+
+
+def _summary_lines(report: Report) -> list[str]:
+    lines: list[str] = []
     s = report.summary
     if report.results is not None:
         counts = outcome_counts(report.results)
         ran = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
         lines.append(f"Ran {len(report.results)} snippets in {s.wall_s:.1f} s: {ran}.")
-    status = "no problems" if not (s.errors or s.warnings) else f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')}"
     lines.append(
-        f"Checked {_plural(s.files, 'file')} ({_plural(s.rules, 'rule')}, {_plural(s.snippets, 'python snippet')}): {status}. "
+        f"Checked {layout.plural(s.files, 'file')} ({layout.plural(s.rules, 'rule')}, {layout.plural(s.snippets, 'python snippet')}): {layout.problems(s.errors, s.warnings)}. "
         f"Estimated tokens: SKILL.md {s.skill_tokens:,}, bundle {s.bundle_tokens:,}."
     )
-    return "\n".join(lines) + "\n"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    return lines
 
 
 def render_json(report: Report) -> str:
@@ -140,18 +152,27 @@ def render_github(report: Report) -> str:
     lines = []
     for d in report.diagnostics:
         level = "error" if d.severity is Severity.ERROR else "warning"
-        message = d.message + (f"\nhelp: {d.help}" if d.help else "") + (f"\n{d.detail}" if d.detail else "")
-        lines.append(
-            f"::{level} file={_property(report.display(d.path))},line={d.line},col={d.col},title={_property(d.code)}::{_data(message)}"
-        )
+        lines.append(layout.annotation(level, report.display(d.path), d.line, d.col, d.code, layout.body(d.message, d.help, d.detail)))
     s = report.summary
-    lines.append(f"{_plural(s.errors, 'error')}, {_plural(s.warnings, 'warning')} in {_plural(s.files, 'file')}")
+    lines.append(f"Checked {layout.plural(s.files, 'file')}: {layout.problems(s.errors, s.warnings)}.")
     return "\n".join(lines) + "\n"
 
 
-def _data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+TOOL_NAME = "dbos-skill validate"
 
 
-def _property(text: str) -> str:
-    return _data(text).replace(":", "%3A").replace(",", "%2C")
+def sarif_rule(code: Code) -> sarif.Rule:
+    """A diagnostic code as a SARIF rule: its meaning, and its severity as the default level."""
+    help = f"{code.meaning[0].upper()}{code.meaning[1:]}. The finding's message says what to change; `dbos-skill codes` lists every code."
+    return sarif.Rule(code.code, code.meaning, help=help, level=code.severity.value)
+
+
+def render_sarif(report: Report) -> str:
+    """SARIF 2.1.0 for GitHub code scanning: every diagnostic code as a rule, every diagnostic as a result."""
+    from . import __version__
+
+    results = [
+        sarif.Result(d.code, d.severity.value, layout.body(d.message, d.help, d.detail), report.display(d.path), d.line, d.col)
+        for d in report.diagnostics
+    ]
+    return sarif.render(TOOL_NAME, __version__, [sarif_rule(code) for code in CODES.values()], results)

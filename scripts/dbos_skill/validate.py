@@ -10,7 +10,7 @@ from typing import Optional
 from .bundle import SKILL_FILE, load_bundle
 from .checks import run_static_checks
 from .checks.skill_md import estimated_tokens
-from .model import Bundle, Diagnostic, Severity
+from .model import Bundle, Diagnostic, Severity, Snippet, SnippetResult
 from .report import Report, Summary
 from .diagnostics import diag
 from .run.pool import EnvironmentProblem, RunSettings, SnippetRunner
@@ -24,6 +24,7 @@ class Options:
     timeout: float = 60.0
     jobs: Optional[int] = None
     postgres_url: Optional[str] = None
+    progress: bool = False  # show examples done and failures on stderr while they run
 
 
 def validate(root: Path, options: Options, prefix: str = "") -> Report:
@@ -40,7 +41,7 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
         results = None
         if runner is not None:
             try:
-                results = tuple(runner.run(snippets))
+                results = _run(runner, snippets, options.progress)
             except EnvironmentProblem as problem:  # said once; the static findings still stand
                 diagnostics.append(diag("X010", SKILL_FILE, 1, problem.message, help=problem.help))
     finally:
@@ -56,6 +57,18 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
         unchecked=tuple(s for s in snippets if s.expectation.unchecked),
         summary=_summarise(loaded.bundle, ordered, len(snippets), time.monotonic() - started),
     )
+
+
+def _run(runner: SnippetRunner, snippets: list[Snippet], progress: bool) -> tuple[SnippetResult, ...]:
+    if not progress:
+        return tuple(runner.run(snippets))
+    from .progress import ExampleProgress
+
+    shown = ExampleProgress(len(snippets))
+    try:
+        return tuple(runner.run(snippets, on_result=shown.advance))
+    finally:
+        shown.close()
 
 
 def _summarise(bundle: Bundle, diagnostics: tuple[Diagnostic, ...], snippet_count: int, wall_s: float) -> Summary:

@@ -7,14 +7,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
-from urllib.parse import quote
 
+from .. import __version__
+from . import layout, sarif
+from .base import Check
 from .finding import Finding
 from .registry import CHECKS
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "dbos-skill check"
-TOOL_VERSION = "0.1.0"
 # The installed skill: scripts/dbos_skill/check/output.py -> the directory holding SKILL.md and references/.
 SKILL_ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,29 +44,21 @@ def rule_location(rule: Optional[str], skill_root: Path = SKILL_ROOT) -> Optiona
         return str(file)
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
-
-
 def render_text(result: Result) -> str:
     lines: list[str] = []
     for f in result.fixed:
         lines.append(f"fixed {f.path}:{f.line}:{f.col}: {f.code} {f.message}")
     for f in result.findings:
-        lines.append(f"{f.path}:{f.line}:{f.col}: {f.code} {f.message}")
-        if f.help:
-            lines.append(f"  help: {f.help}")
+        lines.extend(layout.finding(f.path, f.line, f.col, f.code, f.message, f.help))
         rule = rule_location(CHECKS[f.code].rule)
         if rule:
             lines.append(f"  rule: {rule}")
-    checked = f"Checked {_plural(result.files, 'file')}"
+    checked = f"Checked {layout.plural(result.files, 'file')}"
     if result.fixed:
-        lines.append(f"{checked}: fixed {_plural(len(result.fixed), 'problem')}, {len(result.findings)} remaining.")
-    elif result.findings:
-        fixable = f" ({result.fixable} fixable with --fix)" if result.fixable else ""
-        lines.append(f"{checked}: found {_plural(len(result.findings), 'problem')}{fixable}.")
+        lines.append(f"{checked}: fixed {layout.plural(len(result.fixed), 'problem')}, {len(result.findings)} remaining.")
     else:
-        lines.append(f"{checked}: no problems.")
+        fixable = f" ({result.fixable} fixable with --fix)" if result.fixable else ""
+        lines.append(f"{checked}: {layout.problems(len(result.findings))}{fixable}.")
     return "\n".join(lines) + "\n"
 
 
@@ -79,6 +71,7 @@ def _finding_json(f: Finding) -> dict[str, object]:
         "end_line": f.end_line,
         "end_col": f.end_col,
         "code": f.code,
+        "severity": "error",
         "message": f.message,
         "help": f.help,
         "rule": rule_location(check.rule),
@@ -96,75 +89,32 @@ def render_json(result: Result) -> str:
     return json.dumps(document, indent=2) + "\n"
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
 def render_github(result: Result) -> str:
     lines = []
     for f in result.findings:
-        body = f.message + (f"\nhelp: {f.help}" if f.help else "")
         rule = rule_location(CHECKS[f.code].rule)
-        if rule:
-            body += f"\nrule: {rule}"
-        lines.append(f"::error file={_escape_property(f.path)},line={f.line},col={f.col},title={_escape_property(f.code)}::{_escape_data(body)}")
-    lines.append(f"{_plural(len(result.findings), 'problem')} in {_plural(result.files, 'file')}")
+        lines.append(layout.annotation("error", f.path, f.line, f.col, f.code, layout.body(f.message, f.help, f"rule: {rule}" if rule else None)))
+    lines.append(f"Checked {layout.plural(result.files, 'file')}: {layout.problems(len(result.findings))}.")
     return "\n".join(lines) + "\n"
 
 
-def _uri(path: str) -> str:
-    if os.path.isabs(path):
-        return Path(path).as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
+def sarif_rule(check: Check) -> sarif.Rule:
+    """A check as a SARIF rule: its summary, and the rule file that explains it as the help."""
+    if check.rule is None:
+        return sarif.Rule(check.code, check.summary, help="Make the file readable Python: until it parses, no check looks at it.", name=check.name)
+    rule_file = f"references/{check.rule}.md"
+    help = f"Read {rule_file} in the dbos-python skill: the mistake, why it matters, and the correct code."
+    return sarif.Rule(check.code, check.summary, help=help, name=check.name, properties={"ruleFile": rule_file})
 
 
 def render_sarif(result: Result) -> str:
-    codes = sorted({f.code for f in result.findings})
-    index = {code: i for i, code in enumerate(codes)}
-    rules = []
-    for code in codes:
-        check = CHECKS[code]
-        rule: dict[str, object] = {
-            "id": code,
-            "name": check.name,
-            "shortDescription": {"text": check.summary},
-            "defaultConfiguration": {"level": "error"},
-        }
-        if check.rule:
-            rule["help"] = {"text": f"Read references/{check.rule}.md in the dbos-python skill."}
-            rule["properties"] = {"ruleFile": f"references/{check.rule}.md"}
-        rules.append(rule)
-    results = []
-    for f in result.findings:
-        region: dict[str, int] = {"startLine": f.line, "startColumn": f.col}
-        if f.end_line is not None and f.end_col is not None:
-            region.update(endLine=f.end_line, endColumn=f.end_col)
-        text = f.message + (f"\nhelp: {f.help}" if f.help else "")
-        results.append(
-            {
-                "ruleId": f.code,
-                "ruleIndex": index[f.code],
-                "level": "error",
-                "message": {"text": text},
-                "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}],
-            }
-        )
-    document = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": TOOL_NAME, "version": TOOL_VERSION, "rules": rules}},
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
-    }
-    return json.dumps(document, indent=2) + "\n"
+    """SARIF 2.1.0 for GitHub code scanning: every check as a rule, every finding as a result."""
+    rules = [sarif_rule(check) for check in CHECKS.values()]
+    results = [
+        sarif.Result(f.code, "error", layout.body(f.message, f.help), f.path, f.line, f.col, f.end_line, f.end_col)
+        for f in result.findings
+    ]
+    return sarif.render(TOOL_NAME, __version__, rules, results)
 
 
 RENDERERS: dict[str, Callable[[Result], str]] = {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}

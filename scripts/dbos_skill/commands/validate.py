@@ -20,7 +20,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "bundle", nargs="?", type=bundle_directory, metavar="BUNDLE", help="skill directory (default: the one containing the current directory)"
     )
     parser.add_argument("--no-run", action="store_true", help="static checks only; do not execute snippets")
-    parser.add_argument("--format", choices=("text", "json", "github"), default="text", help="output format (default: text)")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--strict", action="store_true", help="warnings fail the run too")
     parser.add_argument("--timeout", type=seconds, default=60.0, metavar="SECONDS", help="time limit per snippet (default: 60)")
     parser.add_argument("--jobs", "-j", type=count, default=None, metavar="N", help="snippets run in parallel (default: 4 per CPU, at most 16)")
@@ -33,6 +33,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+FORMATS = ("text", "json", "github", "sarif")  # the renderers of report.py
 POSTGRES_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
 
@@ -94,6 +95,7 @@ def display_prefix(root: Path, cwd: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from .. import progress
     from ..report import render
     from ..run.pool import RunnerError
     from ..validate import Options, exit_code, validate
@@ -105,7 +107,14 @@ def run(args: argparse.Namespace) -> int:
         root = args.bundle
         if not root.is_dir():
             raise UsageError(f"{root}: not a directory")
-    options = Options(run=not args.no_run, strict=args.strict, timeout=args.timeout, jobs=args.jobs, postgres_url=args.postgres_url)
+    options = Options(
+        run=not args.no_run,
+        strict=args.strict,
+        timeout=args.timeout,
+        jobs=args.jobs,
+        postgres_url=args.postgres_url,
+        progress=not args.no_run and progress.wanted(),
+    )
     try:
         report = validate(root, options, display_prefix(root, cwd))
     except RunnerError as error:

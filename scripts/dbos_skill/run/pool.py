@@ -17,7 +17,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Optional
+from typing import IO, Any, Callable, Optional
 
 from ..model import Snippet, SnippetResult
 from . import postgres, scratch, signals
@@ -105,8 +105,12 @@ class SnippetRunner:
         )
         self._write({"setup": {"template": template}})
 
-    def run(self, snippets: list[Snippet]) -> list[SnippetResult]:
-        """Every snippet's result, in order. Raises EnvironmentProblem before running any if none can run."""
+    def run(self, snippets: list[Snippet], on_result: Optional[Callable[[SnippetResult], None]] = None) -> list[SnippetResult]:
+        """Every snippet's result, in order. Raises EnvironmentProblem before running any if none can run.
+
+        `on_result` hears of each result as it is known, in the order they finish (skipped ones first).
+        """
+        report = on_result or (lambda result: None)
         hello = self._receive()
         problem = self._problem or hello.get("problem")
         if problem:
@@ -116,6 +120,7 @@ class SnippetRunner:
         for index, snippet in enumerate(snippets):
             if snippet.expectation.kind == "skip":
                 results[index] = SnippetResult(snippet=snippet, outcome="skipped", duration_s=0.0)
+                report(results[index])
             else:
                 runnable.append((index, key(self.settings.kind, snippet.code)))
         queue = self._durations.longest_first(runnable)
@@ -133,6 +138,7 @@ class SnippetRunner:
             if finished.status == "exited":
                 self._durations.record(key(self.settings.kind, snippets[index].code), finished.duration_s)
             results[index] = judge(snippets[index], finished)
+            report(results[index])
         self._durations.save()
         return [results[index] for index in range(len(snippets))]
 

