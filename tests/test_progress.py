@@ -81,13 +81,13 @@ def piped() -> tuple[int, str, bytes]:
 def test_on_a_terminal_a_run_shows_examples_done_of_total_and_failures_so_far(on_terminal) -> None:
     code, stdout, shown = on_terminal
     frames = [tuple(map(int, f)) for f in FRAME.findall(shown.decode())]
-    assert code == 1
-    assert frames[0] == (0, 24, 0)
+    assert code == 1, shown
+    assert frames and frames[0] == (0, 24, 0), shown
     assert {total for _, total, _ in frames} == {24}
     assert [done for done, _, _ in frames] == sorted(done for done, _, _ in frames)
     assert [failed for _, _, failed in frames] == sorted(failed for _, _, failed in frames)
     assert any(failed for _, _, failed in frames) and all(failed <= done for done, _, failed in frames)
-    assert re.search(rb"\r +\r$", shown), "the progress line is cleared at the end"
+    assert re.search(rb"\r +\r$", shown), f"the progress line is cleared at the end: {shown[-300:]!r}"
     assert "tqdm imported: True" in stdout
 
 
