@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 from openai import OpenAI
 
-from dbos import DBOS
+from dbos import DBOS, Queue
 
 client = OpenAI()
 COUNTER = 0
@@ -136,3 +136,19 @@ def wrapped_stamp() -> float:
 @DBOS.workflow()
 def decorated_helpers() -> float:
     return cached_stamp() + wrapped_stamp()  # error: DBOS101
+
+
+chunks = Queue("chunks")  # error: DBOS001
+
+
+@DBOS.step()
+def store(rows: list) -> int:
+    return len(rows)
+
+
+@DBOS.workflow()
+def fan_out(rows: list) -> None:
+    batch = []
+    for row in rows:
+        batch.append({"id": uuid.uuid4(), **row})  # reaches only the enqueue, a recorded child start
+    chunks.enqueue(store, batch)

@@ -129,9 +129,15 @@ def _display(name: str) -> str:
 # checkpoints (a recovered run gets the recorded outcome back, and the new argument is dropped).
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 _CHECKPOINTED = frozenset(
-    f"dbos.DBOS.{m}{suffix}"
-    for m in ("set_event", "write_stream", "send", "start_workflow", "enqueue_workflow", "run_step", "sleep", "recv")
-    for suffix in ("", "_async")
+    {
+        *(
+            f"dbos.DBOS.{m}{suffix}"
+            for m in ("set_event", "write_stream", "send", "start_workflow", "enqueue_workflow", "run_step", "sleep", "recv")
+            for suffix in ("", "_async")
+        ),
+        # A queue handle's enqueue is the same recorded child start as DBOS.enqueue_workflow.
+        "dbos.Queue().enqueue", "dbos.Queue().enqueue_async",
+    }
 )
 
 
