@@ -10,6 +10,7 @@ from datetime import datetime as dt
 from pathlib import Path
 
 import requests
+from inventory import reserve
 from openai import OpenAI
 
 from dbos import DBOS, Queue
@@ -134,8 +135,73 @@ def wrapped_stamp() -> float:
 
 
 @DBOS.workflow()
-def decorated_helpers() -> float:
-    return cached_stamp() + wrapped_stamp()  # error: DBOS101
+def decorated_helpers() -> str:
+    if cached_stamp() + wrapped_stamp() > 1e9:  # error: DBOS101
+        return fetch("https://example.com/late")
+    return ""
+
+
+# A read that nothing recorded depends on cannot make a replay diverge.
+
+
+def fibonacci(n: int) -> int:
+    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)
+
+
+@DBOS.workflow()
+def benchmark(n: int) -> tuple[int, float]:
+    # Records nothing (no step, child, event or message) and calls only the standard library and plain
+    # helpers that record nothing either: a recovery simply runs it afresh.
+    started = time.time()
+    size = random.randint(1, n)
+    result = fibonacci(size)
+    DBOS.logger.info(f"fib({size}) on {DBOS.workflow_id}")
+    return result, time.time() - started
+
+
+@DBOS.workflow()
+def benchmark_with_a_step(n: int) -> tuple[str, float]:
+    started = time.time()  # error: DBOS101
+    page = fetch("https://example.com")  # once a step is recorded, a replay mixes its result with a new clock
+    return page, time.time() - started  # error: DBOS101
+
+
+@DBOS.workflow()
+def benchmark_with_an_unknown_call(n: int) -> int:
+    size = random.randint(1, n)  # error: DBOS102
+    return reserve(size)  # a function of another module may be a step
+
+
+@DBOS.workflow()
+def crash_test(pages: int) -> None:
+    for page in range(pages):
+        fetch(f"https://example.com/{page}")
+        if random.random() < 0.1:  # the coin only decides whether the process dies here
+            import ctypes
+
+            print("simulating a crash")
+            ctypes.string_at(0)
+        dice = random.random()
+        if dice < 0.1:  # stored first: the same crash test
+            os._exit(1)
+        if random.random() < 0.1:  # error: DBOS102
+            fetch("https://example.com/extra")  # recorded before the crash: a replay may not run it
+            os._exit(1)
+        if random.random() < 0.1:  # error: DBOS102
+            raise RuntimeError("simulated failure")  # the workflow's outcome, not the process, changes
+
+
+def credentials() -> str:
+    return dt.now().isoformat()
+
+
+@DBOS.workflow()
+def uses_a_helper_value() -> None:
+    issued = credentials()  # the helper records nothing and its value only reaches the log line
+    DBOS.logger.info(f"credentials issued at {issued}")
+    fetch("https://example.com")
+    if credentials() > "2030":  # error: DBOS101
+        fetch("https://example.com/late")
 
 
 chunks = Queue("chunks")  # error: DBOS001
