@@ -16,6 +16,7 @@ silent about it.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Callable, Iterator, Optional, Union
@@ -697,8 +698,13 @@ def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield from _module_statements(stmt.finalbody)
 
 
+# An import of dbos inside a function (`def build(): from dbos import DBOS, Queue`), found in the text.
+_NESTED_DBOS_IMPORT = re.compile(r"^[ \t]+(?:from[ \t]+dbos(?:[ \t.])|import[ \t]+dbos\b)", re.MULTILINE)
+
+
 def mentions_dbos(tree: ast.Module, source: Optional[str] = None) -> bool:
-    """A cheap test: does any import at module level name the dbos package?"""
+    """A cheap test: does any import at module level name the dbos package, or does the text
+    import it inside a function (scripts that import dbos lazily, in the functions that use it)?"""
     if source is not None and "dbos" not in source:
         return False
     for stmt in _module_statements(tree.body):
@@ -707,7 +713,7 @@ def mentions_dbos(tree: ast.Module, source: Optional[str] = None) -> bool:
                 return True
         elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module and (stmt.module == "dbos" or stmt.module.startswith("dbos.")):
             return True
-    return False
+    return source is not None and _NESTED_DBOS_IMPORT.search(source) is not None
 
 
 def build_module(path: str, source: str, tree: ast.Module) -> Module:

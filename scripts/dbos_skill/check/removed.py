@@ -170,7 +170,7 @@ def _config_dicts(module: Module, configs: list[tuple[ast.AST, Optional[Function
             yield value
         elif isinstance(value, ast.Name):
             names.add(value.id)
-    if not names and "dbos.DBOSConfig" not in module.imports.values() and "dbos" not in module.imports.values():
+    if not names and not _imported_anywhere(module, ("dbos.DBOSConfig", "dbos")):
         return  # nothing else can be a DBOS config here: no DBOSConfig annotation, no DBOS(config=name)
     for stmt, returns_config in _statements_with_context(module):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.value, ast.Dict):
@@ -227,9 +227,28 @@ def _harmless(key: str, entries: dict) -> bool:
     return False
 
 
+def _imported_anywhere(module: Module, targets: tuple[str, ...]) -> bool:
+    """Some import, at module level or in a function, binds one of `targets`."""
+    return any(t in module.imports.values() for t in targets) or any(
+        t in function.imports.values() for function in module.functions if function.imports for t in targets
+    )
+
+
+def _config_name(module: Module, name: str) -> bool:
+    """`DBOSConfig` names dbos.DBOSConfig: imported at module level, or only ever imported from dbos in functions."""
+    if module.imports.get(name) == "dbos.DBOSConfig":
+        return True
+    if name in module.imports or name in module.instances or name in module._module_names:
+        return False
+    bound = [f.imports[name] for f in module.functions if name in f.imports]
+    return bool(bound) and all(b == "dbos.DBOSConfig" for b in bound)
+
+
 def _is_dbos_config_annotation(module: Module, annotation: ast.AST) -> bool:
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        return annotation.value in ("DBOSConfig", "dbos.DBOSConfig") and (annotation.value != "DBOSConfig" or module.imports.get("DBOSConfig") == "dbos.DBOSConfig")
+        return annotation.value == "dbos.DBOSConfig" or (annotation.value == "DBOSConfig" and _config_name(module, "DBOSConfig"))
+    if isinstance(annotation, ast.Name):
+        return _config_name(module, annotation.id)
     return module.qualname(annotation) == "dbos.DBOSConfig"
 
 
