@@ -10,12 +10,14 @@ from datetime import datetime as dt
 from pathlib import Path
 
 import requests
+from faker import Faker
 from inventory import reserve
 from openai import OpenAI
 
 from dbos import DBOS, Queue
 
 client = OpenAI()
+fake = Faker()
 COUNTER = 0
 CACHE = None
 
@@ -218,3 +220,13 @@ def fan_out(rows: list) -> None:
     for row in rows:
         batch.append({"id": uuid.uuid4(), **row})  # reaches only the enqueue, a recorded child start
     chunks.enqueue(store, batch)
+
+
+@DBOS.workflow()
+def crawl(n: int) -> dict:
+    pages = {}
+    for _ in range(n):
+        url = fake.url()  # error: DBOS102
+        pages[url] = fetch(url)  # the keys of the result differ on a replay, the recorded pages do not
+    fetch(fake.url())  # a step's argument only: harmless
+    return pages

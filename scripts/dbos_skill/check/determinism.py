@@ -51,7 +51,7 @@ _RANDOM = {
     )),
     *(f"secrets.{f}" for f in ("token_hex", "token_bytes", "token_urlsafe", "choice", "randbelow", "randbits")),
 }
-_RANDOM_PREFIXES = ("numpy.random.",)
+_RANDOM_PREFIXES = ("numpy.random.", "faker.Faker().")
 _ENVIRONMENT = {"os.getenv", "os.getenvb", "os.environ.get"}
 _FILES = {
     "io.open", "os.listdir", "os.scandir", "os.walk", "os.remove", "os.unlink", "os.rename", "os.replace", "os.makedirs",
@@ -110,7 +110,7 @@ def classify(module: Module, call: ast.Call, scope: Optional[Function]) -> Optio
     if name == "time.strftime" and len(call.args) == 1:
         return "DBOS101", f"{name}()"
     if name in _RANDOM or name.startswith(_RANDOM_PREFIXES):
-        return "DBOS102", f"{name}()"
+        return "DBOS102", f"{_display(name)}()"
     if name in _ENVIRONMENT:
         return "DBOS103", f"{name}()"
     if name in _FILES:

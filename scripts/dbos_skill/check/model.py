@@ -43,6 +43,7 @@ INSTANCE_KINDS = {
             "sqlalchemy.orm.sessionmaker", "psycopg.connect", "sqlite3.connect",
         )
     },
+    "faker.Faker": "faker.Faker()",  # every method draws random data
 }
 ROLE_DECORATORS = {
     "dbos.DBOS.workflow": "workflow",
