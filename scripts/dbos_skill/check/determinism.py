@@ -184,15 +184,21 @@ class _Inert:
     def __init__(self, module: Module) -> None:
         self.module = module
         self.known: dict[int, bool] = {}
-        self.star_import = "import *" in module.source  # a star import may rebind any builtin name
+        self._star_import: Optional[bool] = None
 
     def function(self, function: Function, depth: int = 3) -> bool:
         known = self.known.get(id(function))
         if known is None:
             self.known[id(function)] = False  # mutual recursion: assume the worst (a function calling itself is fine)
-            known = depth > 0 and not self.star_import and all(self.call(c, function, depth) for c in function.calls)
+            known = depth > 0 and not self.star_import() and all(self.call(c, function, depth) for c in function.calls)
             self.known[id(function)] = known
         return known
+
+    def star_import(self) -> bool:
+        """A star import may rebind any builtin name."""
+        if self._star_import is None:
+            self._star_import = "import *" in self.module.source
+        return self._star_import
 
     def call(self, call: ast.Call, scope: Function, depth: int = 3) -> bool:
         m = self.module

@@ -103,6 +103,7 @@ class Module:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     module_calls: list[ast.Call] = field(default_factory=list)  # calls that run at import time
     module_attributes: list[ast.Attribute] = field(default_factory=list)
+    key_lines: list[int] = field(default_factory=list)  # lines of string dict keys named in WANTED_KEYS
     # Every call by the last name of what it calls (`DBOS.launch()` under "launch", `f()(x)` under "()"),
     # so that a check looking for a few APIs visits only their calls.
     calls_by_name: dict[str, list[tuple[ast.Call, Optional["Function"]]]] = field(default_factory=dict)
@@ -207,7 +208,8 @@ class Module:
         if wanted is None:
             wanted = _WANTED_CACHE[qualnames] = (frozenset(qualnames), frozenset(q.rsplit(".", 1)[-1] for q in qualnames))
         wanted, last_names = wanted
-        keys = set(last_names)
+        by_name = self.calls_by_name
+        keys = by_name.keys() & last_names  # set operations in C: most wanted names are never called here
         aliases = self._aliases
         if aliases is None:
             aliases = self._aliases = {}
@@ -216,13 +218,13 @@ class Module:
                 bindings += function.imports.items()
             for local, target in bindings:
                 aliases.setdefault(target, set()).add(local)
-        for qualname in wanted:
-            found = aliases.get(qualname)
-            if found:
-                keys |= found
+        if aliases:
+            for qualname in aliases.keys() & wanted:
+                keys |= aliases[qualname]
+        call_name = self.call_name
         for key in keys:
-            for call, scope in self.calls_by_name.get(key, ()):
-                name = self.call_name(call, scope)
+            for call, scope in by_name.get(key, ()):
+                name = call_name(call, scope)
                 if name in wanted:
                     yield call, scope, name
 
@@ -417,9 +419,11 @@ def walk(node: ast.AST, skip_scopes: bool = False) -> Iterator[ast.AST]:
 # Building the model
 
 _SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
-_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom}
+_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Dict}
 # The attribute names some check looks at (removed DBOS attributes, os.environ); others are not kept.
 WANTED_ATTRIBUTES = frozenset({"transaction", "sql_session", "scheduled", "register_instance", "environ"})
+# The dict keys some check looks at (removed and deprecated config keys); their lines are kept.
+WANTED_KEYS = frozenset({"database_url", "application_database_url", "run_admin_server", "admin_port", "enable_patching"})
 
 
 def _normalise(name: str) -> str:
@@ -512,7 +516,7 @@ class _Builder:
         pop, extend, append = stack.pop, stack.extend, stack.append
         Call, Name, Attribute, Store, Constant, keyword = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant, ast.keyword
         AST, getters = ast.AST, _CHILD_GETTERS.get
-        special, scopes, wanted = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES
+        special, scopes, wanted, wanted_keys = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES, WANTED_KEYS
         stores = owner.stores if owner is not None else None
         by_name = m.calls_by_name
         while stack:
@@ -569,6 +573,10 @@ class _Builder:
                         for name, target in _import_bindings(node):
                             owner.imports[name] = target
                     continue
+                elif kind is ast.Dict:
+                    for key in node.keys:
+                        if key.__class__ is Constant and key.value in wanted_keys:
+                            m.key_lines.append(key.lineno)
             getter = getters(kind)
             if getter is None:
                 getter = _child_getter(kind)

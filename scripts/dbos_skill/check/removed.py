@@ -59,14 +59,9 @@ REMOVED_CONFIG_KEYS = {
     "admin_port": ("DBOS 3 has no admin server and ignores it", "remove it; manage workflows with `DBOSClient`, the `dbos workflow` CLI or Conductor"),
 }
 REGISTER_QUEUE = frozenset({"dbos.DBOS.register_queue", "dbos.DBOS.register_queue_async", "dbos.DBOSClient().register_queue", "dbos.DBOSClient().register_queue_async"})
-_CONFIG_KEY_NAMES = ("database_url", "application_database_url", "run_admin_server", "admin_port", "enable_patching")
-_TRIGGERS = ("Queue", "transaction", "sql_session", "scheduled", "register_instance", "fastapi", "flask", "database_url", "admin", "priority_enabled", "partition_queue", "concurrency", "enable_patching")
 
 
 def run(module: Module) -> list:
-    source = module.source
-    if not any(word in source for word in _TRIGGERS):
-        return []
     reporter = Reporter(module)
     _attributes(module, reporter)
     configs: list[tuple[ast.AST, Optional[Function]]] = []
@@ -88,7 +83,7 @@ def run(module: Module) -> list:
             for keyword in call.keywords:
                 if keyword.arg is not None:
                     _config_key(module, reporter, keyword, keyword.arg, None, call)
-    if any(f'"{key}"' in source or f"'{key}'" in source or f"{key}=" in source for key in _CONFIG_KEY_NAMES):
+    if module.key_lines:  # some dict literal has a removed or deprecated key (model.WANTED_KEYS)
         seen: set[int] = set()
         for literal in _config_dicts(module, configs):
             if id(literal) in seen:
@@ -184,16 +179,9 @@ def _config_dicts(module: Module, configs: list[tuple[ast.AST, Optional[Function
 
 
 def _statements_with_context(module: Module) -> Iterator[tuple[ast.stmt, bool]]:
-    """The statements that span a line naming a config key (and their enclosing ones), with whether
-    their function returns a DBOSConfig: only those can hold a config dict with such a key."""
-    source = module.source
-    key_lines: set[int] = set()
-    for key in _CONFIG_KEY_NAMES:
-        start = source.find(key)
-        while start >= 0:
-            key_lines.add(source.count("\n", 0, start) + 1)
-            start = source.find(key, start + len(key))
-    lines = sorted(key_lines)
+    """The statements that span a line with a config key of a dict literal (and their enclosing ones), with
+    whether their function returns a DBOSConfig: only those can hold a config dict with such a key."""
+    lines = sorted(set(module.key_lines))
 
     def spans_key(stmt: ast.stmt) -> bool:
         index = bisect_left(lines, stmt.lineno)
