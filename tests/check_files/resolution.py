@@ -5,28 +5,21 @@ import dbos
 from dbos import DBOS as D
 
 app_dbos = D(config={"name": "resolution-app"})  # error: DBOS403
-LIMIT = 1e9
 
 
-@D.step()
-def late() -> float:
-    return 1.0
-
-
-# The clock decides whether a step runs: a replay can take the other branch.
 @dbos.DBOS.workflow()
 def via_module() -> float:
-    return late() if clock.time() > LIMIT else 0.0  # error: DBOS101
+    return clock.time()  # error: DBOS101
 
 
 @D.workflow()
 def via_alias() -> float:
-    return late() if clock.monotonic() > LIMIT else 0.0  # error: DBOS101
+    return clock.monotonic()  # error: DBOS101
 
 
 @app_dbos.workflow()
 def via_instance() -> float:
-    return late() if clock.time() > LIMIT else 0.0  # error: DBOS101
+    return clock.time()  # error: DBOS101
 
 
 def stepped() -> float:
@@ -54,7 +47,7 @@ def uses_run_step() -> None:
 class Agent(dbos.DBOSConfiguredInstance):
     @D.workflow()
     def act(self) -> float:
-        return self.observe() if self.think() > LIMIT else 0.0  # error: DBOS101
+        return self.think()  # error: DBOS101
 
     def think(self) -> float:
         return clock.time()
@@ -74,7 +67,7 @@ fake = NotDBOS()
 
 @fake.workflow()
 def not_a_workflow() -> float:
-    return late() if clock.time() > LIMIT else 0.0
+    return clock.time()
 
 
 def rebinding() -> None:
@@ -82,4 +75,4 @@ def rebinding() -> None:
 
     @D.workflow()
     def inner() -> float:
-        return late() if clock.time() > LIMIT else 0.0
+        return clock.time()

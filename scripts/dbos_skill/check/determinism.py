@@ -7,12 +7,11 @@ and may come out differently. Calls into plain helper functions of the same modu
 are followed (three calls deep) and reported where the workflow makes the call.
 Nested functions and lambdas are not checked: where they run is unknown.
 
-A clock, random or environment read is reported only when something recorded can depend
-on it. It is not when its value only reaches log lines or checkpointed calls, when it is
-the coin of a crash test (`if random.random() < 0.1: os._exit(1)`, nothing recorded in
-between), or when the workflow records nothing at all (every call provably a builtin, the
-standard library, a log line or a plain helper that records nothing): a recovery of such a
-workflow is a fresh run, with no record to diverge from.
+A clock or random read is not reported when its value only reaches log lines or
+checkpointed calls (directly, through a few local variables, or as the result of a helper
+that records nothing), or when it is the coin of a crash test (`if random.random() < 0.1:
+os._exit(1)`, nothing recorded in between): moving that coin into a step would make every
+recovery crash again.
 """
 
 from __future__ import annotations
@@ -175,11 +174,12 @@ _CRASHES = frozenset({"os._exit", "os.abort", "os.kill", "os.killpg", "sys.exit"
 
 
 class _Inert:
-    """Which functions are certain to record nothing in DBOS: every call in them, and in the plain helpers
-    they call (three calls deep), is a builtin, the standard library, a log line, or such a helper.
+    """Which helpers and blocks are certain to record nothing in DBOS: every call in them, and in the plain
+    helpers they call (three calls deep), is a builtin, the standard library, a log line, or such a helper.
 
-    A non-deterministic value cannot make a replay diverge from a record when nothing that could
-    be recorded depends on it: a workflow that records nothing is simply run afresh by a recovery."""
+    A read inside such a helper reaches the workflow only through the helper's result, so the
+    value-flow rule can judge that result; anything else (an import from another module, a method of
+    an unknown object) may be a step, and the read is reported."""
 
     def __init__(self, module: Module) -> None:
         self.module = module
@@ -388,7 +388,7 @@ def _environment_reads(module: Module, function: Function) -> list[ast.Attribute
     return [a for a in function.attributes if a.attr == "environ" and module.qualname(a.value, function) == "os"]
 
 
-_VALUES = ("DBOS101", "DBOS102", "DBOS103")  # reads whose value matters only if something recorded depends on it
+_VALUES = ("DBOS101", "DBOS102", "DBOS103")  # reads, judged by where their value goes
 
 
 def run(module: Module) -> list:
@@ -414,8 +414,6 @@ def _direct(module: Module, reporter: Reporter, workflow: Function, inert: _Iner
         if id(call) in skip:
             continue
         code, what = found
-        if code in _VALUES and inert.function(workflow):
-            continue
         if code in ("DBOS101", "DBOS102"):
             flow = flow or _Flow(module, workflow, skip, inert)
             if flow.harmless(call):
@@ -431,7 +429,7 @@ def _direct(module: Module, reporter: Reporter, workflow: Function, inert: _Iner
             message = f"`{what}` in workflow `{workflow.name}` {phrase}: {consequence}"
         reporter.report(code, call, message, help)
     for attribute in environment:
-        if id(attribute) in skip or inert.function(workflow):
+        if id(attribute) in skip:
             continue
         phrase, consequence, help = _CATEGORIES["DBOS103"]
         reporter.report("DBOS103", attribute, f"`os.environ` in workflow `{workflow.name}` {phrase}: {consequence}", help)
@@ -463,8 +461,6 @@ def _helpers(module: Module, reporter: Reporter, workflow: Function, inert: _Ine
             if (id(entry), code) in reported:
                 continue
             if code in _VALUES:
-                if inert.function(workflow):
-                    continue
                 # The helper records nothing, so its read reaches the workflow only through the value
                 # the call returns; a value that only reaches log lines or checkpointed calls is harmless.
                 called = module.called_function(entry, workflow)
