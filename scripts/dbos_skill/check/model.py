@@ -359,21 +359,31 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
-_CHILD_GETTERS: dict[type, Callable[[ast.AST], object]] = {}
+# How the model builder reaches a node class's children: (number of single-node fields, their getter,
+# number of list fields, their getter). The getters are attrgetters, so each is one C-level call; a single
+# field may hold None, which the walk skips. Built from the first node of each class the walk meets.
+ChildSpec = tuple[int, Optional[Callable[[ast.AST], object]], int, Optional[Callable[[ast.AST], object]]]
+_CHILD_SPECS: dict[type, ChildSpec] = {}
+_NO_CHILDREN: ChildSpec = (0, None, 0, None)
 
 
-def _NO_CHILDREN(node: ast.AST) -> tuple:
-    return ()
-
-
-def _child_getter(cls: type) -> Callable[[ast.AST], object]:
-    """One C-level call that fetches every child field of a node class (a tuple, or the value when there is one field)."""
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        fields = _child_fields(cls)
-    getter = attrgetter(*fields) if fields else _NO_CHILDREN
-    _CHILD_GETTERS[cls] = getter
-    return getter
+def _child_spec(node: ast.AST) -> ChildSpec:
+    cls = node.__class__
+    if not isinstance(node, ast.AST):
+        spec = _NO_CHILDREN
+    else:
+        fields = _CHILD_FIELDS.get(cls) or _child_fields(cls)
+        singles, lists = [], []
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                lists.append(name)
+            elif value is None or isinstance(value, ast.AST):
+                singles.append(name)
+            # anything else (an int flag such as AnnAssign.simple) is not a child
+        spec = (len(singles), attrgetter(*singles) if singles else None, len(lists), attrgetter(*lists) if lists else None)
+    _CHILD_SPECS[cls] = spec
+    return spec
 
 
 def children(node: ast.AST) -> list[ast.AST]:
@@ -515,7 +525,7 @@ class _Builder:
         stack = list(reversed(nodes))
         pop, extend, append = stack.pop, stack.extend, stack.append
         Call, Name, Attribute, Store, Constant, keyword = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant, ast.keyword
-        AST, getters = ast.AST, _CHILD_GETTERS.get
+        specs = _CHILD_SPECS.get
         special, scopes, wanted, wanted_keys = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES, WANTED_KEYS
         stores = owner.stores if owner is not None else None
         by_name = m.calls_by_name
@@ -577,19 +587,19 @@ class _Builder:
                     for key in node.keys:
                         if key.__class__ is Constant and key.value in wanted_keys:
                             m.key_lines.append(key.lineno)
-            getter = getters(kind)
-            if getter is None:
-                getter = _child_getter(kind)
-            if getter is _NO_CHILDREN:
-                continue
-            values = getter(node)
-            if values.__class__ is not tuple:
-                values = (values,)
-            for value in values:
-                if value.__class__ is list:
+            spec = specs(kind)
+            if spec is None:
+                spec = _child_spec(node)
+            singles, single, lists, listed = spec
+            if singles == 1:
+                append(single(node))  # type: ignore[misc]
+            elif singles:
+                extend(single(node))  # type: ignore[misc]
+            if lists == 1:
+                extend(listed(node))  # type: ignore[misc]
+            elif lists:
+                for value in listed(node):  # type: ignore[misc]
                     extend(value)
-                elif isinstance(value, AST):
-                    append(value)
 
     def _function(self, node: FunctionNode, owner: Optional[Function], stack: list[ast.AST]) -> None:
         """Decorators and defaults run in the enclosing scope; the body is a scope of its own."""
