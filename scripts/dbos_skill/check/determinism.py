@@ -22,7 +22,7 @@ import sys
 from typing import Optional
 
 from .base import Check, Reporter
-from .model import Function, Module, children, dotted, walk
+from .model import Function, Module, dotted, walk
 
 CHECKS = (
     Check("DBOS101", "workflow-clock", "workflow-determinism", "a workflow reads the clock outside a step"),
@@ -374,14 +374,8 @@ def _compound_headers(stmt: ast.stmt):
             yield holder
 
 
-def _walk_scope(node: ast.AST):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in children(current):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.append(child)
+def _walk_scope(node: ast.AST) -> list[ast.AST]:
+    return walk(node, skip_scopes=True)
 
 
 def _environment_reads(module: Module, function: Function) -> list[ast.Attribute]:

@@ -413,16 +413,39 @@ def dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def walk(node: ast.AST, skip_scopes: bool = False) -> Iterator[ast.AST]:
-    """Every node under `node` (itself included); with skip_scopes, not into nested functions, lambdas or classes."""
-    stack = [node]
+def walk(node: ast.AST, skip_scopes: bool = False) -> list[ast.AST]:
+    """Every node under `node` (itself included); with skip_scopes, not into nested functions, lambdas or classes
+    (nor those nodes themselves)."""
+    found: list[ast.AST] = []
+    stack: list = [node]
+    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
+    specs = _CHILD_SPECS.get
+    scopes = _SCOPE_CLASSES if skip_scopes else ()
     while stack:
-        current = stack.pop()
-        yield current
-        for child in children(current):
-            if skip_scopes and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
-            stack.append(child)
+        current = pop()
+        if current is None:
+            continue
+        kind = current.__class__
+        if kind in scopes and current is not node:
+            continue
+        keep(current)
+        spec = specs(kind)
+        if spec is None:
+            spec = _child_spec(current)
+        singles, single, lists, listed = spec
+        if singles == 1:
+            push(single(current))  # type: ignore[misc]
+        elif singles:
+            extend(single(current))  # type: ignore[misc]
+        if lists == 1:
+            extend(listed(current))  # type: ignore[misc]
+        elif lists:
+            for value in listed(current):  # type: ignore[misc]
+                extend(value)
+    return found
+
+
+_SCOPE_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
 
 
 # ---------------------------------------------------------------------------------------
@@ -700,21 +723,30 @@ def _target_names(target: ast.AST) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
-def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements that run at module level, including those nested in if/try/with/for blocks."""
+_LOOPS_AND_IFS = frozenset({ast.If, ast.For, ast.AsyncFor, ast.While})
+_WITHS = frozenset({ast.With, ast.AsyncWith})
+_TRIES = frozenset(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
+
+
+def _module_statements(body: list[ast.stmt], found: Optional[list[ast.stmt]] = None) -> list[ast.stmt]:
+    """Statements that run at module level, including those nested in if/try/with/for blocks, in source order."""
+    if found is None:
+        found = []
     for stmt in body:
-        yield stmt
-        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
-            yield from _module_statements(stmt.body)
-            yield from _module_statements(stmt.orelse)
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            yield from _module_statements(stmt.body)
-        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            yield from _module_statements(stmt.body)
-            for handler in stmt.handlers:
-                yield from _module_statements(handler.body)
-            yield from _module_statements(stmt.orelse)
-            yield from _module_statements(stmt.finalbody)
+        found.append(stmt)
+        kind = stmt.__class__
+        if kind in _LOOPS_AND_IFS:
+            _module_statements(stmt.body, found)  # type: ignore[attr-defined]
+            _module_statements(stmt.orelse, found)  # type: ignore[attr-defined]
+        elif kind in _WITHS:
+            _module_statements(stmt.body, found)  # type: ignore[attr-defined]
+        elif kind in _TRIES:
+            _module_statements(stmt.body, found)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                _module_statements(handler.body, found)
+            _module_statements(stmt.orelse, found)  # type: ignore[attr-defined]
+            _module_statements(stmt.finalbody, found)  # type: ignore[attr-defined]
+    return found
 
 
 # An import of dbos inside a function (`def build(): from dbos import DBOS, Queue`), found in the text.
