@@ -379,6 +379,8 @@ def _walk_scope(node: ast.AST) -> list[ast.AST]:
 
 
 def _environment_reads(module: Module, function: Function) -> list[ast.Attribute]:
+    if not function.attributes or not module.wants("DBOS103"):
+        return []
     return [a for a in function.attributes if a.attr == "environ" and module.qualname(a.value, function) == "os"]
 
 

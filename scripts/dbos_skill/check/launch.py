@@ -47,7 +47,8 @@ BEFORE_LAUNCH = {
 
 def run(module: Module) -> list:
     reporter = Reporter(module)
-    _import_time(module, reporter)
+    if module.wants("DBOS403"):
+        _import_time(module, reporter)
     launching = [scope for _, scope, _ in module.calls_to(*LAUNCH)]
     if not launching:
         return reporter.findings

@@ -108,7 +108,11 @@ class Module:
     # so that a check looking for a few APIs visits only their calls.
     calls_by_name: dict[str, list[tuple[ast.Call, Optional["Function"]]]] = field(default_factory=dict)
     uses_dbos: bool = False
+    codes: Optional[frozenset[str]] = None  # the codes the run reports (None: all); checks skip work for the others
     _lines: Optional[list[str]] = None
+
+    def wants(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
 
     def release(self) -> None:
         """Break the only reference cycles of the model (a class and its methods), so that plain
