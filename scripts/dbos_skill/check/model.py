@@ -24,6 +24,7 @@ from typing import Callable, Iterator, Optional, Union
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 
 DBOS = "dbos.DBOS"
+_Name, _Attribute, _Call = ast.Name, ast.Attribute, ast.Call
 # Constructors whose module-level results the checks recognise, by the kind of instance they make.
 INSTANCE_KINDS = {
     DBOS: DBOS,  # an instance exposes the class's methods: dbos = DBOS(config=...); @dbos.workflow()
@@ -146,27 +147,34 @@ class Module:
 
         A call contributes `()`: `Path(p).read_text` is `pathlib.Path().read_text`.
         """
-        suffix: list[str] = []
-        while True:
-            if len(suffix) > 8:
-                return None  # a long builder chain (`q.where(...).order_by(...)...`) names nothing a check knows
-            kind = node.__class__
-            if kind is ast.Attribute:
-                suffix.append(node.attr)  # type: ignore[attr-defined]
-                node = node.value  # type: ignore[attr-defined]
-            elif kind is ast.Call:
-                suffix.append("()")
-                node = node.func  # type: ignore[attr-defined]
-            elif kind is ast.Name:
-                base = self._resolve_name(node.id, scope)  # type: ignore[attr-defined]
-                break
+        root = node
+        depth = 0
+        kind = root.__class__
+        while kind is not _Name:  # find the root name first: most roots are locals and name nothing
+            if kind is _Attribute:
+                root = root.value  # type: ignore[attr-defined]
+            elif kind is _Call:
+                root = root.func  # type: ignore[attr-defined]
             else:
                 return None
-        if base is None:
-            return None
-        for part in reversed(suffix):
-            base = base + part if part == "()" else f"{base}.{part}"
-        return base
+            depth += 1
+            if depth > 8:
+                return None  # a long builder chain (`q.where(...).order_by(...)...`) names nothing a check knows
+            kind = root.__class__
+        base = self._resolve_name(root.id, scope)  # type: ignore[attr-defined]
+        if base is None or depth == 0:
+            return base
+        parts = []
+        while node is not root:
+            if node.__class__ is _Attribute:
+                parts.append("." + node.attr)  # type: ignore[attr-defined]
+                node = node.value  # type: ignore[attr-defined]
+            else:
+                parts.append("()")
+                node = node.func  # type: ignore[attr-defined]
+        parts.append(base)
+        parts.reverse()
+        return "".join(parts)
 
     def _resolve_name(self, name: str, scope: Optional[Function]) -> Optional[str]:
         while scope is not None:
