@@ -54,7 +54,7 @@ ROLE_DECORATORS = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Function:
     """A function (or lambda) and what its own body does; nested functions are separate Functions."""
 
@@ -81,7 +81,7 @@ class Function:
         return f"`{self.name}`" if self.name != "<lambda>" else "a lambda"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ClassInfo:
     node: ast.ClassDef
     name: str
@@ -89,7 +89,7 @@ class ClassInfo:
     methods: dict[str, Function] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Module:
     """One parsed file, as the checks see it."""
 
@@ -639,25 +639,31 @@ class _Builder:
     def _function(self, node: FunctionNode, owner: Optional[Function], stack: list[ast.AST]) -> None:
         """Decorators and defaults run in the enclosing scope; the body is a scope of its own."""
         args = node.args
-        stack.extend(d for d in args.defaults)
-        stack.extend(d for d in args.kw_defaults if d is not None)
+        stack.extend(args.defaults)
+        stack.extend(args.kw_defaults)  # None for a keyword-only argument without default: the walk skips it
         cls = None
-        if isinstance(node, ast.Lambda):
+        kind = node.__class__
+        if kind is ast.Lambda:
             name = "<lambda>"
             body: list[ast.AST] = [node.body]
         else:
-            stack.extend(node.decorator_list)
-            name = node.name
-            body = list(node.body)
+            stack.extend(node.decorator_list)  # type: ignore[union-attr]
+            name = node.name  # type: ignore[union-attr]
+            body = node.body  # type: ignore[assignment]
             if owner is not None:
                 owner.stores.add(name)
             cls = self._enclosing_class.get(id(node))
-        function = Function(node=node, name=name, parent=owner, cls=cls, is_async=isinstance(node, ast.AsyncFunctionDef))
-        for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
-            if a is not None:
-                function.stores.add(a.arg)
+        function = Function(node=node, name=name, parent=owner, cls=cls, is_async=kind is ast.AsyncFunctionDef)
+        stores = function.stores
+        for group in (args.posonlyargs, args.args, args.kwonlyargs):
+            for a in group:
+                stores.add(a.arg)
+        if args.vararg is not None:
+            stores.add(args.vararg.arg)
+        if args.kwarg is not None:
+            stores.add(args.kwarg.arg)
         self.m.functions.append(function)
-        if owner is None and cls is None and not isinstance(node, ast.Lambda):
+        if owner is None and cls is None and kind is not ast.Lambda:
             if name in self.m.top_functions:
                 self.m.top_functions[name] = None  # type: ignore[assignment]  # defined twice: unknown
             else:
