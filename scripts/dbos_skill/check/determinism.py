@@ -273,16 +273,28 @@ class _Flow:
         self.function = function
         self.inert = inert
         self.guards: dict[int, bool] = {}
-        self.statement_of: dict[int, ast.stmt] = {}
-        self.loads: dict[str, list[ast.Name]] = {}
-        for stmt in _statements(function.node.body):
-            for node in _walk_scope(stmt):
-                self.statement_of[id(node)] = stmt
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                    self.loads.setdefault(node.id, []).append(node)
+        # The statement of each call and name: the only nodes whose statement is asked for.
+        statement_of: dict[int, ast.stmt] = {}
+        loads: dict[str, list[ast.Name]] = {}
+        self.statement_of, self.loads = statement_of, loads
+        Name, Call, Load = ast.Name, ast.Call, ast.Load
+        statements = list(_statements(function.node.body))
+        for stmt in statements:
+            for node in walk(stmt, skip_scopes=True):
+                kind = node.__class__
+                if kind is Name:
+                    statement_of[id(node)] = stmt
+                    if node.ctx.__class__ is Load:  # type: ignore[attr-defined]
+                        uses = loads.get(node.id)  # type: ignore[attr-defined]
+                        if uses is None:
+                            loads[node.id] = [node]  # type: ignore[attr-defined]
+                        else:
+                            uses.append(node)  # type: ignore[arg-type]
+                elif kind is Call:
+                    statement_of[id(node)] = stmt
         # `a = Cls(...)` then only `a.step_method(...)`: the instance reaches checkpointed steps only.
         local_classes = {}
-        for stmt in _statements(function.node.body):
+        for stmt in statements:
             if (
                 isinstance(stmt, ast.Assign)
                 and len(stmt.targets) == 1
@@ -372,10 +384,6 @@ def _compound_headers(stmt: ast.stmt):
             holder = ast.Expr(value=ast.Tuple(elts=value if isinstance(value, list) else [value], ctx=ast.Load()))
             holder.compound = stmt  # type: ignore[attr-defined]
             yield holder
-
-
-def _walk_scope(node: ast.AST) -> list[ast.AST]:
-    return walk(node, skip_scopes=True)
 
 
 def _environment_reads(module: Module, function: Function) -> list[ast.Attribute]:
