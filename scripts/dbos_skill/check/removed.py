@@ -98,7 +98,7 @@ def run(module: Module) -> list:
 
 def _attributes(module: Module, reporter: Reporter) -> None:
     scopes: list[tuple[list[ast.Attribute], Optional[Function]]] = [(module.module_attributes, None)]
-    scopes += [(f.attributes, f) for f in module.functions]
+    scopes += [(f.attributes, f) for f in module.functions if f.attributes]
     for attributes, scope in scopes:
         for attribute in attributes:
             if attribute.attr in REMOVED_ATTRIBUTES and module.qualname(attribute.value, scope) == DBOS:
