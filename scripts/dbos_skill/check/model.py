@@ -516,24 +516,29 @@ class _Builder:
         m = self.m
         bound_other: dict[str, int] = {}
         assigned_values: dict[str, ast.expr] = {}
+        Assign, AnnAssign, AugAssign, Name = ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Name
         for stmt in _module_statements(m.tree.body):
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                for name, target in _import_bindings(stmt):
+            kind = stmt.__class__
+            if kind is Assign or kind is AnnAssign or kind is AugAssign:
+                for target in stmt.targets if kind is Assign else (stmt.target,):  # type: ignore[attr-defined]
+                    if target.__class__ is Name:
+                        name = target.id
+                        bound_other[name] = bound_other.get(name, 0) + 1
+                        if kind is not AugAssign and stmt.value is not None:  # type: ignore[attr-defined]
+                            assigned_values[name] = stmt.value  # type: ignore[attr-defined]
+                    else:
+                        for name in _target_names(target):
+                            bound_other[name] = bound_other.get(name, 0) + 1
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                for name, target in _import_bindings(stmt):  # type: ignore[arg-type]
                     if name in m.imports and m.imports[name] != target:
                         bound_other[name] = bound_other.get(name, 0) + 2
                     m.imports[name] = target
                     if target == "dbos" or target.startswith("dbos."):
                         m.uses_dbos = True
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                bound_other[stmt.name] = bound_other.get(stmt.name, 0) + 1
-            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:
-                    for name in _target_names(target):
-                        bound_other[name] = bound_other.get(name, 0) + 1
-                        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and stmt.value is not None:
-                            assigned_values[name] = stmt.value
-            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+            elif kind in _SCOPE_CLASSES:
+                bound_other[stmt.name] = bound_other.get(stmt.name, 0) + 1  # type: ignore[attr-defined]
+            elif kind in _BINDING_BLOCKS:
                 targets = [stmt.target] if isinstance(stmt, (ast.For, ast.AsyncFor)) else [i.optional_vars for i in stmt.items if i.optional_vars]
                 for target in targets:
                     for name in _target_names(target):
@@ -742,6 +747,7 @@ def _target_names(target: ast.AST) -> Iterator[str]:
 
 
 _LOOPS_AND_IFS = frozenset({ast.If, ast.For, ast.AsyncFor, ast.While})
+_BINDING_BLOCKS = frozenset({ast.For, ast.AsyncFor, ast.With, ast.AsyncWith})
 _WITHS = frozenset({ast.With, ast.AsyncWith})
 _TRIES = frozenset(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
 
