@@ -464,7 +464,8 @@ _SCOPE_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, a
 # Building the model
 
 _SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
-_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Dict}
+# Node classes the builder handles itself, besides calls and attributes (tested first: they are common).
+_SPECIAL = _SCOPES | {ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Dict}
 # The attribute names some check looks at (removed DBOS attributes, os.environ); others are not kept.
 WANTED_ATTRIBUTES = frozenset({"transaction", "sql_session", "scheduled", "register_instance", "environ"})
 # The dict keys some check looks at (removed and deprecated config keys); their lines are kept.
@@ -580,27 +581,27 @@ class _Builder:
                 continue
             if kind is Constant:
                 continue
+            if kind is Attribute:
+                if node.attr in wanted:
+                    attributes.append(node)
+                append(node.value)
+                continue
+            if kind is Call:
+                calls.append(node)
+                func = node.func
+                fkind = func.__class__
+                key = func.attr if fkind is Attribute else func.id if fkind is Name else "()" if fkind is Call else ""
+                index = by_name.get(key)
+                if index is None:
+                    by_name[key] = [(node, owner)]
+                else:
+                    index.append((node, owner))
+                append(func)
+                extend(node.args)
+                extend(node.keywords)
+                continue
             if kind in special:
-                if kind is Call:
-                    calls.append(node)
-                    func = node.func
-                    fkind = func.__class__
-                    key = func.attr if fkind is Attribute else func.id if fkind is Name else "()" if fkind is Call else ""
-                    index = by_name.get(key)
-                    if index is None:
-                        by_name[key] = [(node, owner)]
-                    else:
-                        index.append((node, owner))
-                    append(func)
-                    extend(node.args)
-                    extend(node.keywords)
-                    continue
-                elif kind is Attribute:
-                    if node.attr in wanted:
-                        attributes.append(node)
-                    append(node.value)
-                    continue
-                elif kind is keyword:
+                if kind is keyword:
                     append(node.value)
                     continue
                 elif kind in scopes:
