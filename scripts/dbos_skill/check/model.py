@@ -783,13 +783,22 @@ def mentions_dbos(tree: ast.Module, source: Optional[str] = None) -> bool:
     import it inside a function (scripts that import dbos lazily, in the functions that use it)?"""
     if source is not None and "dbos" not in source:
         return False
-    for stmt in _module_statements(tree.body):
-        if isinstance(stmt, ast.Import):
-            if any(a.name == "dbos" or a.name.startswith("dbos.") for a in stmt.names):
-                return True
-        elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module and (stmt.module == "dbos" or stmt.module.startswith("dbos.")):
-            return True
+    if _imports_dbos(tree.body) or _imports_dbos(_module_statements(tree.body)):  # the top level first: that is where imports are
+        return True
     return source is not None and _NESTED_DBOS_IMPORT.search(source) is not None
+
+
+def _imports_dbos(statements: list[ast.stmt]) -> bool:
+    for stmt in statements:
+        kind = stmt.__class__
+        if kind is ast.Import:
+            if any(a.name == "dbos" or a.name.startswith("dbos.") for a in stmt.names):  # type: ignore[attr-defined]
+                return True
+        elif kind is ast.ImportFrom:
+            module = stmt.module  # type: ignore[attr-defined]
+            if stmt.level == 0 and module and (module == "dbos" or module.startswith("dbos.")):  # type: ignore[attr-defined]
+                return True
+    return False
 
 
 def build_module(path: str, source: str, tree: ast.Module) -> Module:
