@@ -10,11 +10,13 @@ from datetime import datetime as dt
 from pathlib import Path
 
 import requests
+from faker import Faker
 from openai import OpenAI
 
-from dbos import DBOS
+from dbos import DBOS, Queue
 
 client = OpenAI()
+fake = Faker()
 COUNTER = 0
 CACHE = None
 
@@ -136,3 +138,64 @@ def wrapped_stamp() -> float:
 @DBOS.workflow()
 def decorated_helpers() -> float:
     return cached_stamp() + wrapped_stamp()  # error: DBOS101
+
+
+# A read whose value no replay can see differently.
+
+
+@DBOS.workflow()
+def crash_test(pages: int) -> None:
+    for page in range(pages):
+        fetch(f"https://example.com/{page}")
+        if random.random() < 0.1:  # the coin only decides whether the process dies here
+            import ctypes
+
+            print("simulating a crash")
+            ctypes.string_at(0)
+        dice = random.random()
+        if dice < 0.1:  # stored first: the same crash test
+            os._exit(1)
+        if random.random() < 0.1:  # error: DBOS102
+            fetch("https://example.com/extra")  # recorded before the crash: a replay may not run it
+            os._exit(1)
+        if random.random() < 0.1:  # error: DBOS102
+            raise RuntimeError("simulated failure")  # the workflow's outcome, not the process, changes
+
+
+def credentials() -> str:
+    return dt.now().isoformat()
+
+
+@DBOS.workflow()
+def uses_a_helper_value() -> None:
+    issued = credentials()  # the helper records nothing and its value only reaches the log line
+    DBOS.logger.info(f"credentials issued at {issued}")
+    fetch("https://example.com")
+    if credentials() > "2030":  # error: DBOS101
+        fetch("https://example.com/late")
+
+
+chunks = Queue("chunks")  # error: DBOS001
+
+
+@DBOS.step()
+def store(rows: list) -> int:
+    return len(rows)
+
+
+@DBOS.workflow()
+def fan_out(rows: list) -> None:
+    batch = []
+    for row in rows:
+        batch.append({"id": uuid.uuid4(), **row})  # reaches only the enqueue, a recorded child start
+    chunks.enqueue(store, batch)
+
+
+@DBOS.workflow()
+def crawl(n: int) -> dict:
+    pages = {}
+    for _ in range(n):
+        url = fake.url()  # error: DBOS102
+        pages[url] = fetch(url)  # the keys of the result differ on a replay, the recorded pages do not
+    fetch(fake.url())  # a step's argument only: harmless
+    return pages

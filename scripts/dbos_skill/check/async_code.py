@@ -67,6 +67,9 @@ def run(module: Module) -> list:
 def _sync_dbos_calls(module: Module, reporter: Reporter, function: Function) -> None:
     parents: Optional[dict[int, ast.AST]] = None
     for call in function.calls:
+        func = call.func
+        if func.__class__ is not ast.Attribute or func.attr not in RAISES_IN_LOOP:  # type: ignore[attr-defined]
+            continue  # only `DBOS.<method>(...)` (or an alias of DBOS) can name one
         name = module.call_name(call, function)
         if name is None or not name.startswith("dbos.DBOS.") or name.count(".") != 2:
             continue

@@ -6,15 +6,23 @@ step's checkpointed result. Anything the body does itself, outside steps, runs a
 and may come out differently. Calls into plain helper functions of the same module
 are followed (three calls deep) and reported where the workflow makes the call.
 Nested functions and lambdas are not checked: where they run is unknown.
+
+A clock or random read is not reported when its value only reaches log lines or
+checkpointed calls (directly, through a few local variables, or as the result of a helper
+that records nothing), or when it is the coin of a crash test (`if random.random() < 0.1:
+os._exit(1)`, nothing recorded in between): moving that coin into a step would make every
+recovery crash again.
 """
 
 from __future__ import annotations
 
 import ast
+import builtins
+import sys
 from typing import Optional
 
 from .base import Check, Reporter
-from .model import Function, Module, children, dotted, walk
+from .model import Function, Module, dotted, walk
 
 CHECKS = (
     Check("DBOS101", "workflow-clock", "workflow-determinism", "a workflow reads the clock outside a step"),
@@ -42,7 +50,7 @@ _RANDOM = {
     )),
     *(f"secrets.{f}" for f in ("token_hex", "token_bytes", "token_urlsafe", "choice", "randbelow", "randbits")),
 }
-_RANDOM_PREFIXES = ("numpy.random.",)
+_RANDOM_PREFIXES = ("numpy.random.", "faker.Faker().")
 _ENVIRONMENT = {"os.getenv", "os.getenvb", "os.environ.get"}
 _FILES = {
     "io.open", "os.listdir", "os.scandir", "os.walk", "os.remove", "os.unlink", "os.rename", "os.replace", "os.makedirs",
@@ -101,7 +109,7 @@ def classify(module: Module, call: ast.Call, scope: Optional[Function]) -> Optio
     if name == "time.strftime" and len(call.args) == 1:
         return "DBOS101", f"{name}()"
     if name in _RANDOM or name.startswith(_RANDOM_PREFIXES):
-        return "DBOS102", f"{name}()"
+        return "DBOS102", f"{_display(name)}()"
     if name in _ENVIRONMENT:
         return "DBOS103", f"{name}()"
     if name in _FILES:
@@ -129,9 +137,15 @@ def _display(name: str) -> str:
 # checkpoints (a recovered run gets the recorded outcome back, and the new argument is dropped).
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 _CHECKPOINTED = frozenset(
-    f"dbos.DBOS.{m}{suffix}"
-    for m in ("set_event", "write_stream", "send", "start_workflow", "enqueue_workflow", "run_step", "sleep", "recv")
-    for suffix in ("", "_async")
+    {
+        *(
+            f"dbos.DBOS.{m}{suffix}"
+            for m in ("set_event", "write_stream", "send", "start_workflow", "enqueue_workflow", "run_step", "sleep", "recv")
+            for suffix in ("", "_async")
+        ),
+        # A queue handle's enqueue is the same recorded child start as DBOS.enqueue_workflow.
+        "dbos.Queue().enqueue", "dbos.Queue().enqueue_async",
+    }
 )
 
 
@@ -145,6 +159,97 @@ def _is_sink(module: Module, call: ast.Call, scope: Function) -> bool:
         return True
     called = module.called_function(call, scope)
     return called is not None and called.role is not None
+
+
+# Calls that can record nothing in DBOS: builtins and the standard library (minus what runs
+# callables elsewhere), and the DBOS logger. Everything else might be a step or a workflow.
+_INERT_BUILTINS = frozenset(dir(builtins)) - {"exec", "eval", "compile", "__import__", "breakpoint"}
+_INERT_MODULES = frozenset(sys.stdlib_module_names) - {
+    "asyncio", "concurrent", "threading", "multiprocessing", "subprocess", "functools", "contextvars", "sched",
+    "importlib", "runpy", "code", "builtins", "operator",
+}
+_DBOS_VALUES = frozenset(f"dbos.DBOS.{a}" for a in ("workflow_id", "step_id", "step_status", "logger", "span", "config"))
+# Calls that end the process: what a crash test runs at a random moment.
+_CRASHES = frozenset({"os._exit", "os.abort", "os.kill", "os.killpg", "sys.exit", "signal.raise_signal", "ctypes.string_at"})
+
+
+class _Inert:
+    """Which helpers and blocks are certain to record nothing in DBOS: every call in them, and in the plain
+    helpers they call (three calls deep), is a builtin, the standard library, a log line, or such a helper.
+
+    A read inside such a helper reaches the workflow only through the helper's result, so the
+    value-flow rule can judge that result; anything else (an import from another module, a method of
+    an unknown object) may be a step, and the read is reported."""
+
+    def __init__(self, module: Module) -> None:
+        self.module = module
+        self.known: dict[int, bool] = {}
+        self._star_import: Optional[bool] = None
+
+    def function(self, function: Function, depth: int = 3) -> bool:
+        known = self.known.get(id(function))
+        if known is None:
+            self.known[id(function)] = False  # mutual recursion: assume the worst (a function calling itself is fine)
+            known = depth > 0 and not self.star_import() and all(self.call(c, function, depth) for c in function.calls)
+            self.known[id(function)] = known
+        return known
+
+    def star_import(self) -> bool:
+        """A star import may rebind any builtin name."""
+        if self._star_import is None:
+            self._star_import = "import *" in self.module.source
+        return self._star_import
+
+    def call(self, call: ast.Call, scope: Function, depth: int = 3) -> bool:
+        m = self.module
+        func = call.func
+        name = m.call_name(call, scope)
+        if name is None:
+            if isinstance(func, ast.Name) and func.id in _INERT_BUILTINS and m.is_builtin(func.id, scope):
+                pass
+            elif isinstance(func, ast.Attribute) and func.attr in _LOG_METHODS and "log" in dotted(func.value).lower():
+                pass
+            else:
+                callee = m.called_function(call, scope)
+                if callee is None or callee.role is not None or isinstance(callee.node, ast.Lambda) or callee.node.decorator_list:
+                    return False
+                if callee is not scope and ((callee.is_async and not scope.is_async) or not self.function(callee, depth - 1)):
+                    return False
+        elif name.startswith("dbos."):
+            if not name.startswith("dbos.DBOS.logger."):
+                return False
+        elif name.split(".", 1)[0] not in _INERT_MODULES:
+            return False
+        # `map(step, items)` or `sorted(xs, key=helper)`: a function passed along may record something.
+        for argument in [*call.args, *(k.value for k in call.keywords)]:
+            if isinstance(argument, ast.Starred):
+                argument = argument.value
+            if isinstance(argument, (ast.Name, ast.Attribute)):
+                if m.called_function(ast.Call(func=argument, args=[], keywords=[]), scope) is not None:
+                    return False
+                referent = m.qualname(argument, scope)
+                if referent is not None and referent not in _DBOS_VALUES and referent.split(".", 1)[0] not in _INERT_MODULES:
+                    return False
+        return True
+
+    def crash_guard(self, stmt: ast.If, scope: Function) -> bool:
+        """`if random.random() < 0.1: os._exit(1)`: the test only decides whether the process dies here.
+        The first run records nothing in that block before dying, so whichever way a recovery goes,
+        it follows no record that the block could have changed."""
+        body = stmt.body
+        last = body[-1]
+        if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+            return False
+        if self.module.call_name(last.value, scope) not in _CRASHES:
+            return False
+        for inner in body[:-1]:
+            if isinstance(inner, (ast.Import, ast.ImportFrom, ast.Pass)):
+                continue
+            if not (isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Call)):
+                return False
+            if not all(self.call(c, scope) for c in walk(inner.value) if isinstance(c, ast.Call)):
+                return False
+        return True
 
 
 def harmless(module: Module, scope: Function) -> set[int]:
@@ -163,18 +268,33 @@ class _Flow:
     """Where a workflow's values go: a value kept in a local (or a list) that only ever reaches
     log lines and checkpointed calls is as harmless as one written there directly."""
 
-    def __init__(self, module: Module, function: Function, skip: set[int]) -> None:
+    def __init__(self, module: Module, function: Function, skip: set[int], inert: _Inert) -> None:
         self.skip = set(skip)
-        self.statement_of: dict[int, ast.stmt] = {}
-        self.loads: dict[str, list[ast.Name]] = {}
-        for stmt in _statements(function.node.body):
-            for node in _walk_scope(stmt):
-                self.statement_of[id(node)] = stmt
-                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                    self.loads.setdefault(node.id, []).append(node)
+        self.function = function
+        self.inert = inert
+        self.guards: dict[int, bool] = {}
+        # The statement of each call and name: the only nodes whose statement is asked for.
+        statement_of: dict[int, ast.stmt] = {}
+        loads: dict[str, list[ast.Name]] = {}
+        self.statement_of, self.loads = statement_of, loads
+        Name, Call, Load = ast.Name, ast.Call, ast.Load
+        statements = list(_statements(function.node.body))
+        for stmt in statements:
+            for node in walk(stmt, skip_scopes=True):
+                kind = node.__class__
+                if kind is Name:
+                    statement_of[id(node)] = stmt
+                    if node.ctx.__class__ is Load:  # type: ignore[attr-defined]
+                        uses = loads.get(node.id)  # type: ignore[attr-defined]
+                        if uses is None:
+                            loads[node.id] = [node]  # type: ignore[attr-defined]
+                        else:
+                            uses.append(node)  # type: ignore[arg-type]
+                elif kind is Call:
+                    statement_of[id(node)] = stmt
         # `a = Cls(...)` then only `a.step_method(...)`: the instance reaches checkpointed steps only.
         local_classes = {}
-        for stmt in _statements(function.node.body):
+        for stmt in statements:
             if (
                 isinstance(stmt, ast.Assign)
                 and len(stmt.targets) == 1
@@ -194,8 +314,20 @@ class _Flow:
                 self.skip.add(id(func.value))
 
     def harmless(self, node: ast.AST) -> bool:
+        if self._crash_test(node):
+            return True
         target = self._target(node)
         return target is not None and self._only_sinks(target, set(), 3)
+
+    def _crash_test(self, node: ast.AST) -> bool:
+        """The node is read only by the test of an `if` whose block just ends the process."""
+        compound = getattr(self.statement_of.get(id(node)), "compound", None)
+        if not isinstance(compound, ast.If):
+            return False
+        known = self.guards.get(id(compound))
+        if known is None:
+            known = self.guards[id(compound)] = self.inert.crash_guard(compound, self.function)
+        return known
 
     def _target(self, node: ast.AST) -> Optional[str]:
         """The local name a node's value is stored in: `x = ...`, `x += ...`, `x.append(...)`."""
@@ -215,7 +347,7 @@ class _Flow:
             return True
         seen.add(name)
         for use in self.loads.get(name, []):
-            if id(use) in self.skip:
+            if id(use) in self.skip or self._crash_test(use):
                 continue
             onward = self._target(use)
             if onward is None or depth == 0 or not self._only_sinks(onward, seen, depth - 1):
@@ -250,35 +382,32 @@ def _compound_headers(stmt: ast.stmt):
         value = getattr(stmt, field, None)
         if value is not None:
             holder = ast.Expr(value=ast.Tuple(elts=value if isinstance(value, list) else [value], ctx=ast.Load()))
+            holder.compound = stmt  # type: ignore[attr-defined]
             yield holder
 
 
-def _walk_scope(node: ast.AST):
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        for child in children(current):
-            if not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                stack.append(child)
-
-
 def _environment_reads(module: Module, function: Function) -> list[ast.Attribute]:
+    if not function.attributes or not module.wants("DBOS103"):
+        return []
     return [a for a in function.attributes if a.attr == "environ" and module.qualname(a.value, function) == "os"]
+
+
+_VALUES = ("DBOS101", "DBOS102", "DBOS103")  # reads, judged by where their value goes
 
 
 def run(module: Module) -> list:
     reporter = Reporter(module)
+    inert = _Inert(module)
     for workflow in module.workflows():
-        _direct(module, reporter, workflow)
-        _helpers(module, reporter, workflow)
+        _direct(module, reporter, workflow, inert)
+        _helpers(module, reporter, workflow, inert)
     for function in module.workflows():
         if function.globals:
             _globals(reporter, function)
     return reporter.findings
 
 
-def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
+def _direct(module: Module, reporter: Reporter, workflow: Function, inert: _Inert) -> None:
     candidates = [(call, found) for call in workflow.calls if (found := classify(module, call, workflow)) is not None]
     environment = _environment_reads(module, workflow)
     if not candidates and not environment:
@@ -290,7 +419,7 @@ def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
             continue
         code, what = found
         if code in ("DBOS101", "DBOS102"):
-            flow = flow or _Flow(module, workflow, skip)
+            flow = flow or _Flow(module, workflow, skip, inert)
             if flow.harmless(call):
                 continue
         if code == "DBOS110" and what == "time.sleep()" and workflow.is_async:
@@ -310,9 +439,10 @@ def _direct(module: Module, reporter: Reporter, workflow: Function) -> None:
         reporter.report("DBOS103", attribute, f"`os.environ` in workflow `{workflow.name}` {phrase}: {consequence}", help)
 
 
-def _helpers(module: Module, reporter: Reporter, workflow: Function) -> None:
+def _helpers(module: Module, reporter: Reporter, workflow: Function, inert: _Inert) -> None:
     reported: set[tuple[int, str]] = set()
     skip: Optional[set[int]] = None
+    flow: Optional[_Flow] = None
     helper_skips: dict[int, set[int]] = {}
     for helper, entry, _caller in module.reachable(workflow):
         found: list[tuple[str, str, int]] = []
@@ -334,6 +464,14 @@ def _helpers(module: Module, reporter: Reporter, workflow: Function) -> None:
         for code, what, line in found:
             if (id(entry), code) in reported:
                 continue
+            if code in _VALUES:
+                # The helper records nothing, so its read reaches the workflow only through the value
+                # the call returns; a value that only reaches log lines or checkpointed calls is harmless.
+                called = module.called_function(entry, workflow)
+                if called is not None and inert.function(called):
+                    flow = flow or _Flow(module, workflow, skip or set(), inert)
+                    if flow.harmless(entry):
+                        continue
             reported.add((id(entry), code))
             phrase, consequence, help = _CATEGORIES[code]
             callee = ast.unparse(entry.func) if isinstance(entry.func, (ast.Name, ast.Attribute)) else helper.name

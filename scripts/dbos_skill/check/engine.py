@@ -65,6 +65,7 @@ class Checker:
         if not mentions_dbos(tree, source):
             return []
         module = build_module(path, source, tree)
+        module.codes = self.codes
         found: list[Finding] = []
         for family in self.module_families:
             found.extend(family.run(module))

@@ -47,9 +47,8 @@ BEFORE_LAUNCH = {
 
 def run(module: Module) -> list:
     reporter = Reporter(module)
-    _import_time(module, reporter)
-    if "launch" not in module.source:
-        return reporter.findings
+    if module.wants("DBOS403"):
+        _import_time(module, reporter)
     launching = [scope for _, scope, _ in module.calls_to(*LAUNCH)]
     if not launching:
         return reporter.findings
@@ -61,8 +60,7 @@ def run(module: Module) -> list:
     workflows = [f.name for f in module.workflows() if f.parent is None and f.cls is None]
     candidates = {scope for _, scope, _ in module.calls_to(*_ORDERED)}
     candidates |= {scope for name in workflows for _, scope in module.calls_by_name.get(name, ())}
-    if module.source.count("alert_handler"):
-        candidates |= {f.parent for f in module.functions if "dbos.DBOS.alert_handler" in f.decorators}
+    candidates |= {f.parent for f in module.functions if "dbos.DBOS.alert_handler" in f.decorators}
     if None in candidates:
         _block(module, reporter, module.tree.body, _sorted_calls(module, module.module_calls, None), None, launchers, reported, module_level=module_launch)
     blocks = {id(s): s for s in launching if s is not None}

@@ -16,6 +16,7 @@ silent about it.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Callable, Iterator, Optional, Union
@@ -23,6 +24,7 @@ from typing import Callable, Iterator, Optional, Union
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda]
 
 DBOS = "dbos.DBOS"
+_Name, _Attribute, _Call = ast.Name, ast.Attribute, ast.Call
 # Constructors whose module-level results the checks recognise, by the kind of instance they make.
 INSTANCE_KINDS = {
     DBOS: DBOS,  # an instance exposes the class's methods: dbos = DBOS(config=...); @dbos.workflow()
@@ -42,6 +44,7 @@ INSTANCE_KINDS = {
             "sqlalchemy.orm.sessionmaker", "psycopg.connect", "sqlite3.connect",
         )
     },
+    "faker.Faker": "faker.Faker()",  # every method draws random data
 }
 ROLE_DECORATORS = {
     "dbos.DBOS.workflow": "workflow",
@@ -51,7 +54,7 @@ ROLE_DECORATORS = {
 }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Function:
     """A function (or lambda) and what its own body does; nested functions are separate Functions."""
 
@@ -78,7 +81,7 @@ class Function:
         return f"`{self.name}`" if self.name != "<lambda>" else "a lambda"
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class ClassInfo:
     node: ast.ClassDef
     name: str
@@ -86,7 +89,7 @@ class ClassInfo:
     methods: dict[str, Function] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Module:
     """One parsed file, as the checks see it."""
 
@@ -101,11 +104,16 @@ class Module:
     classes: dict[str, ClassInfo] = field(default_factory=dict)
     module_calls: list[ast.Call] = field(default_factory=list)  # calls that run at import time
     module_attributes: list[ast.Attribute] = field(default_factory=list)
+    key_lines: list[int] = field(default_factory=list)  # lines of string dict keys named in WANTED_KEYS
     # Every call by the last name of what it calls (`DBOS.launch()` under "launch", `f()(x)` under "()"),
     # so that a check looking for a few APIs visits only their calls.
     calls_by_name: dict[str, list[tuple[ast.Call, Optional["Function"]]]] = field(default_factory=dict)
     uses_dbos: bool = False
+    codes: Optional[frozenset[str]] = None  # the codes the run reports (None: all); checks skip work for the others
     _lines: Optional[list[str]] = None
+
+    def wants(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
 
     def release(self) -> None:
         """Break the only reference cycles of the model (a class and its methods), so that plain
@@ -139,27 +147,34 @@ class Module:
 
         A call contributes `()`: `Path(p).read_text` is `pathlib.Path().read_text`.
         """
-        suffix: list[str] = []
-        while True:
-            if len(suffix) > 8:
-                return None  # a long builder chain (`q.where(...).order_by(...)...`) names nothing a check knows
-            kind = node.__class__
-            if kind is ast.Attribute:
-                suffix.append(node.attr)  # type: ignore[attr-defined]
-                node = node.value  # type: ignore[attr-defined]
-            elif kind is ast.Call:
-                suffix.append("()")
-                node = node.func  # type: ignore[attr-defined]
-            elif kind is ast.Name:
-                base = self._resolve_name(node.id, scope)  # type: ignore[attr-defined]
-                break
+        root = node
+        depth = 0
+        kind = root.__class__
+        while kind is not _Name:  # find the root name first: most roots are locals and name nothing
+            if kind is _Attribute:
+                root = root.value  # type: ignore[attr-defined]
+            elif kind is _Call:
+                root = root.func  # type: ignore[attr-defined]
             else:
                 return None
-        if base is None:
-            return None
-        for part in reversed(suffix):
-            base = base + part if part == "()" else f"{base}.{part}"
-        return base
+            depth += 1
+            if depth > 8:
+                return None  # a long builder chain (`q.where(...).order_by(...)...`) names nothing a check knows
+            kind = root.__class__
+        base = self._resolve_name(root.id, scope)  # type: ignore[attr-defined]
+        if base is None or depth == 0:
+            return base
+        parts = []
+        while node is not root:
+            if node.__class__ is _Attribute:
+                parts.append("." + node.attr)  # type: ignore[attr-defined]
+                node = node.value  # type: ignore[attr-defined]
+            else:
+                parts.append("()")
+                node = node.func  # type: ignore[attr-defined]
+        parts.append(base)
+        parts.reverse()
+        return "".join(parts)
 
     def _resolve_name(self, name: str, scope: Optional[Function]) -> Optional[str]:
         while scope is not None:
@@ -205,7 +220,8 @@ class Module:
         if wanted is None:
             wanted = _WANTED_CACHE[qualnames] = (frozenset(qualnames), frozenset(q.rsplit(".", 1)[-1] for q in qualnames))
         wanted, last_names = wanted
-        keys = set(last_names)
+        by_name = self.calls_by_name
+        keys = by_name.keys() & last_names  # set operations in C: most wanted names are never called here
         aliases = self._aliases
         if aliases is None:
             aliases = self._aliases = {}
@@ -214,13 +230,13 @@ class Module:
                 bindings += function.imports.items()
             for local, target in bindings:
                 aliases.setdefault(target, set()).add(local)
-        for qualname in wanted:
-            found = aliases.get(qualname)
-            if found:
-                keys |= found
+        if aliases:
+            for qualname in aliases.keys() & wanted:
+                keys |= aliases[qualname]
+        call_name = self.call_name
         for key in keys:
-            for call, scope in self.calls_by_name.get(key, ()):
-                name = self.call_name(call, scope)
+            for call, scope in by_name.get(key, ()):
+                name = call_name(call, scope)
                 if name in wanted:
                     yield call, scope, name
 
@@ -355,21 +371,31 @@ def _child_fields(cls: type) -> tuple[str, ...]:
     return fields
 
 
-_CHILD_GETTERS: dict[type, Callable[[ast.AST], object]] = {}
+# How the model builder reaches a node class's children: (number of single-node fields, their getter,
+# number of list fields, their getter). The getters are attrgetters, so each is one C-level call; a single
+# field may hold None, which the walk skips. Built from the first node of each class the walk meets.
+ChildSpec = tuple[int, Optional[Callable[[ast.AST], object]], int, Optional[Callable[[ast.AST], object]]]
+_CHILD_SPECS: dict[type, ChildSpec] = {}
+_NO_CHILDREN: ChildSpec = (0, None, 0, None)
 
 
-def _NO_CHILDREN(node: ast.AST) -> tuple:
-    return ()
-
-
-def _child_getter(cls: type) -> Callable[[ast.AST], object]:
-    """One C-level call that fetches every child field of a node class (a tuple, or the value when there is one field)."""
-    fields = _CHILD_FIELDS.get(cls)
-    if fields is None:
-        fields = _child_fields(cls)
-    getter = attrgetter(*fields) if fields else _NO_CHILDREN
-    _CHILD_GETTERS[cls] = getter
-    return getter
+def _child_spec(node: ast.AST) -> ChildSpec:
+    cls = node.__class__
+    if not isinstance(node, ast.AST):
+        spec = _NO_CHILDREN
+    else:
+        fields = _CHILD_FIELDS.get(cls) or _child_fields(cls)
+        singles, lists = [], []
+        for name in fields:
+            value = getattr(node, name, None)
+            if value.__class__ is list:
+                lists.append(name)
+            elif value is None or isinstance(value, ast.AST):
+                singles.append(name)
+            # anything else (an int flag such as AnnAssign.simple) is not a child
+        spec = (len(singles), attrgetter(*singles) if singles else None, len(lists), attrgetter(*lists) if lists else None)
+    _CHILD_SPECS[cls] = spec
+    return spec
 
 
 def children(node: ast.AST) -> list[ast.AST]:
@@ -399,25 +425,51 @@ def dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
-def walk(node: ast.AST, skip_scopes: bool = False) -> Iterator[ast.AST]:
-    """Every node under `node` (itself included); with skip_scopes, not into nested functions, lambdas or classes."""
-    stack = [node]
+def walk(node: ast.AST, skip_scopes: bool = False) -> list[ast.AST]:
+    """Every node under `node` (itself included); with skip_scopes, not into nested functions, lambdas or classes
+    (nor those nodes themselves)."""
+    found: list[ast.AST] = []
+    stack: list = [node]
+    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
+    specs = _CHILD_SPECS.get
+    scopes = _SCOPE_CLASSES if skip_scopes else ()
     while stack:
-        current = stack.pop()
-        yield current
-        for child in children(current):
-            if skip_scopes and isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-                continue
-            stack.append(child)
+        current = pop()
+        if current is None:
+            continue
+        kind = current.__class__
+        if kind in scopes and current is not node:
+            continue
+        keep(current)
+        spec = specs(kind)
+        if spec is None:
+            spec = _child_spec(current)
+        singles, single, lists, listed = spec
+        if singles == 1:
+            push(single(current))  # type: ignore[misc]
+        elif singles:
+            extend(single(current))  # type: ignore[misc]
+        if lists == 1:
+            extend(listed(current))  # type: ignore[misc]
+        elif lists:
+            for value in listed(current):  # type: ignore[misc]
+                extend(value)
+    return found
+
+
+_SCOPE_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
 
 
 # ---------------------------------------------------------------------------------------
 # Building the model
 
 _SCOPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
-_SPECIAL = _SCOPES | {ast.Call, ast.Attribute, ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom}
+# Node classes the builder handles itself, besides calls and attributes (tested first: they are common).
+_SPECIAL = _SCOPES | {ast.keyword, ast.ExceptHandler, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.Dict}
 # The attribute names some check looks at (removed DBOS attributes, os.environ); others are not kept.
 WANTED_ATTRIBUTES = frozenset({"transaction", "sql_session", "scheduled", "register_instance", "environ"})
+# The dict keys some check looks at (removed and deprecated config keys); their lines are kept.
+WANTED_KEYS = frozenset({"database_url", "application_database_url", "run_admin_server", "admin_port", "enable_patching"})
 
 
 def _normalise(name: str) -> str:
@@ -465,24 +517,29 @@ class _Builder:
         m = self.m
         bound_other: dict[str, int] = {}
         assigned_values: dict[str, ast.expr] = {}
+        Assign, AnnAssign, AugAssign, Name = ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Name
         for stmt in _module_statements(m.tree.body):
-            if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                for name, target in _import_bindings(stmt):
+            kind = stmt.__class__
+            if kind is Assign or kind is AnnAssign or kind is AugAssign:
+                for target in stmt.targets if kind is Assign else (stmt.target,):  # type: ignore[attr-defined]
+                    if target.__class__ is Name:
+                        name = target.id
+                        bound_other[name] = bound_other.get(name, 0) + 1
+                        if kind is not AugAssign and stmt.value is not None:  # type: ignore[attr-defined]
+                            assigned_values[name] = stmt.value  # type: ignore[attr-defined]
+                    else:
+                        for name in _target_names(target):
+                            bound_other[name] = bound_other.get(name, 0) + 1
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                for name, target in _import_bindings(stmt):  # type: ignore[arg-type]
                     if name in m.imports and m.imports[name] != target:
                         bound_other[name] = bound_other.get(name, 0) + 2
                     m.imports[name] = target
                     if target == "dbos" or target.startswith("dbos."):
                         m.uses_dbos = True
-            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                bound_other[stmt.name] = bound_other.get(stmt.name, 0) + 1
-            elif isinstance(stmt, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-                for target in targets:
-                    for name in _target_names(target):
-                        bound_other[name] = bound_other.get(name, 0) + 1
-                        if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and isinstance(target, ast.Name) and stmt.value is not None:
-                            assigned_values[name] = stmt.value
-            elif isinstance(stmt, (ast.For, ast.AsyncFor, ast.With, ast.AsyncWith)):
+            elif kind in _SCOPE_CLASSES:
+                bound_other[stmt.name] = bound_other.get(stmt.name, 0) + 1  # type: ignore[attr-defined]
+            elif kind in _BINDING_BLOCKS:
                 targets = [stmt.target] if isinstance(stmt, (ast.For, ast.AsyncFor)) else [i.optional_vars for i in stmt.items if i.optional_vars]
                 for target in targets:
                     for name in _target_names(target):
@@ -509,8 +566,8 @@ class _Builder:
         stack = list(reversed(nodes))
         pop, extend, append = stack.pop, stack.extend, stack.append
         Call, Name, Attribute, Store, Constant, keyword = ast.Call, ast.Name, ast.Attribute, ast.Store, ast.Constant, ast.keyword
-        AST, getters = ast.AST, _CHILD_GETTERS.get
-        special, scopes, wanted = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES
+        specs = _CHILD_SPECS.get
+        special, scopes, wanted, wanted_keys = _SPECIAL, _SCOPES, WANTED_ATTRIBUTES, WANTED_KEYS
         stores = owner.stores if owner is not None else None
         by_name = m.calls_by_name
         while stack:
@@ -524,27 +581,27 @@ class _Builder:
                 continue
             if kind is Constant:
                 continue
+            if kind is Attribute:
+                if node.attr in wanted:
+                    attributes.append(node)
+                append(node.value)
+                continue
+            if kind is Call:
+                calls.append(node)
+                func = node.func
+                fkind = func.__class__
+                key = func.attr if fkind is Attribute else func.id if fkind is Name else "()" if fkind is Call else ""
+                index = by_name.get(key)
+                if index is None:
+                    by_name[key] = [(node, owner)]
+                else:
+                    index.append((node, owner))
+                append(func)
+                extend(node.args)
+                extend(node.keywords)
+                continue
             if kind in special:
-                if kind is Call:
-                    calls.append(node)
-                    func = node.func
-                    fkind = func.__class__
-                    key = func.attr if fkind is Attribute else func.id if fkind is Name else "()" if fkind is Call else ""
-                    index = by_name.get(key)
-                    if index is None:
-                        by_name[key] = [(node, owner)]
-                    else:
-                        index.append((node, owner))
-                    append(func)
-                    extend(node.args)
-                    extend(node.keywords)
-                    continue
-                elif kind is Attribute:
-                    if node.attr in wanted:
-                        attributes.append(node)
-                    append(node.value)
-                    continue
-                elif kind is keyword:
+                if kind is keyword:
                     append(node.value)
                     continue
                 elif kind in scopes:
@@ -567,42 +624,52 @@ class _Builder:
                         for name, target in _import_bindings(node):
                             owner.imports[name] = target
                     continue
-            getter = getters(kind)
-            if getter is None:
-                getter = _child_getter(kind)
-            if getter is _NO_CHILDREN:
-                continue
-            values = getter(node)
-            if values.__class__ is not tuple:
-                values = (values,)
-            for value in values:
-                if value.__class__ is list:
+                elif kind is ast.Dict:
+                    for key in node.keys:
+                        if key.__class__ is Constant and key.value in wanted_keys:
+                            m.key_lines.append(key.lineno)
+            spec = specs(kind)
+            if spec is None:
+                spec = _child_spec(node)
+            singles, single, lists, listed = spec
+            if singles == 1:
+                append(single(node))  # type: ignore[misc]
+            elif singles:
+                extend(single(node))  # type: ignore[misc]
+            if lists == 1:
+                extend(listed(node))  # type: ignore[misc]
+            elif lists:
+                for value in listed(node):  # type: ignore[misc]
                     extend(value)
-                elif isinstance(value, AST):
-                    append(value)
 
     def _function(self, node: FunctionNode, owner: Optional[Function], stack: list[ast.AST]) -> None:
         """Decorators and defaults run in the enclosing scope; the body is a scope of its own."""
         args = node.args
-        stack.extend(d for d in args.defaults)
-        stack.extend(d for d in args.kw_defaults if d is not None)
+        stack.extend(args.defaults)
+        stack.extend(args.kw_defaults)  # None for a keyword-only argument without default: the walk skips it
         cls = None
-        if isinstance(node, ast.Lambda):
+        kind = node.__class__
+        if kind is ast.Lambda:
             name = "<lambda>"
             body: list[ast.AST] = [node.body]
         else:
-            stack.extend(node.decorator_list)
-            name = node.name
-            body = list(node.body)
+            stack.extend(node.decorator_list)  # type: ignore[union-attr]
+            name = node.name  # type: ignore[union-attr]
+            body = node.body  # type: ignore[assignment]
             if owner is not None:
                 owner.stores.add(name)
             cls = self._enclosing_class.get(id(node))
-        function = Function(node=node, name=name, parent=owner, cls=cls, is_async=isinstance(node, ast.AsyncFunctionDef))
-        for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
-            if a is not None:
-                function.stores.add(a.arg)
+        function = Function(node=node, name=name, parent=owner, cls=cls, is_async=kind is ast.AsyncFunctionDef)
+        stores = function.stores
+        for group in (args.posonlyargs, args.args, args.kwonlyargs):
+            for a in group:
+                stores.add(a.arg)
+        if args.vararg is not None:
+            stores.add(args.vararg.arg)
+        if args.kwarg is not None:
+            stores.add(args.kwarg.arg)
         self.m.functions.append(function)
-        if owner is None and cls is None and not isinstance(node, ast.Lambda):
+        if owner is None and cls is None and kind is not ast.Lambda:
             if name in self.m.top_functions:
                 self.m.top_functions[name] = None  # type: ignore[assignment]  # defined twice: unknown
             else:
@@ -680,33 +747,57 @@ def _target_names(target: ast.AST) -> Iterator[str]:
         yield from _target_names(target.value)
 
 
-def _module_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements that run at module level, including those nested in if/try/with/for blocks."""
+_LOOPS_AND_IFS = frozenset({ast.If, ast.For, ast.AsyncFor, ast.While})
+_BINDING_BLOCKS = frozenset({ast.For, ast.AsyncFor, ast.With, ast.AsyncWith})
+_WITHS = frozenset({ast.With, ast.AsyncWith})
+_TRIES = frozenset(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
+
+
+def _module_statements(body: list[ast.stmt], found: Optional[list[ast.stmt]] = None) -> list[ast.stmt]:
+    """Statements that run at module level, including those nested in if/try/with/for blocks, in source order."""
+    if found is None:
+        found = []
     for stmt in body:
-        yield stmt
-        if isinstance(stmt, (ast.If, ast.For, ast.AsyncFor, ast.While)):
-            yield from _module_statements(stmt.body)
-            yield from _module_statements(stmt.orelse)
-        elif isinstance(stmt, (ast.With, ast.AsyncWith)):
-            yield from _module_statements(stmt.body)
-        elif isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
-            yield from _module_statements(stmt.body)
-            for handler in stmt.handlers:
-                yield from _module_statements(handler.body)
-            yield from _module_statements(stmt.orelse)
-            yield from _module_statements(stmt.finalbody)
+        found.append(stmt)
+        kind = stmt.__class__
+        if kind in _LOOPS_AND_IFS:
+            _module_statements(stmt.body, found)  # type: ignore[attr-defined]
+            _module_statements(stmt.orelse, found)  # type: ignore[attr-defined]
+        elif kind in _WITHS:
+            _module_statements(stmt.body, found)  # type: ignore[attr-defined]
+        elif kind in _TRIES:
+            _module_statements(stmt.body, found)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                _module_statements(handler.body, found)
+            _module_statements(stmt.orelse, found)  # type: ignore[attr-defined]
+            _module_statements(stmt.finalbody, found)  # type: ignore[attr-defined]
+    return found
+
+
+# An import of dbos inside a function (`def build(): from dbos import DBOS, Queue`), found in the text.
+_NESTED_DBOS_IMPORT = re.compile(r"^[ \t]+(?:from[ \t]+dbos(?:[ \t.])|import[ \t]+dbos\b)", re.MULTILINE)
 
 
 def mentions_dbos(tree: ast.Module, source: Optional[str] = None) -> bool:
-    """A cheap test: does any import at module level name the dbos package?"""
+    """A cheap test: does any import at module level name the dbos package, or does the text
+    import it inside a function (scripts that import dbos lazily, in the functions that use it)?"""
     if source is not None and "dbos" not in source:
         return False
-    for stmt in _module_statements(tree.body):
-        if isinstance(stmt, ast.Import):
-            if any(a.name == "dbos" or a.name.startswith("dbos.") for a in stmt.names):
+    if _imports_dbos(tree.body) or _imports_dbos(_module_statements(tree.body)):  # the top level first: that is where imports are
+        return True
+    return source is not None and _NESTED_DBOS_IMPORT.search(source) is not None
+
+
+def _imports_dbos(statements: list[ast.stmt]) -> bool:
+    for stmt in statements:
+        kind = stmt.__class__
+        if kind is ast.Import:
+            if any(a.name == "dbos" or a.name.startswith("dbos.") for a in stmt.names):  # type: ignore[attr-defined]
                 return True
-        elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module and (stmt.module == "dbos" or stmt.module.startswith("dbos.")):
-            return True
+        elif kind is ast.ImportFrom:
+            module = stmt.module  # type: ignore[attr-defined]
+            if stmt.level == 0 and module and (module == "dbos" or module.startswith("dbos.")):  # type: ignore[attr-defined]
+                return True
     return False
 
 

@@ -39,8 +39,6 @@ def new_state() -> Project:
 
 
 def collect(module: Module, project: Project) -> None:
-    if "queue" not in module.source and "Queue" not in module.source:
-        return
     reporter: Optional[Reporter] = None
     registrations = [(c, scope) for key in REGISTRATIONS for c, scope in module.calls_by_name.get(key, ()) if isinstance(c.func, ast.Attribute)]
     registrations += [(c, scope) for c, scope, _ in module.calls_to("dbos.Queue")]

@@ -59,14 +59,9 @@ REMOVED_CONFIG_KEYS = {
     "admin_port": ("DBOS 3 has no admin server and ignores it", "remove it; manage workflows with `DBOSClient`, the `dbos workflow` CLI or Conductor"),
 }
 REGISTER_QUEUE = frozenset({"dbos.DBOS.register_queue", "dbos.DBOS.register_queue_async", "dbos.DBOSClient().register_queue", "dbos.DBOSClient().register_queue_async"})
-_CONFIG_KEY_NAMES = ("database_url", "application_database_url", "run_admin_server", "admin_port", "enable_patching")
-_TRIGGERS = ("Queue", "transaction", "sql_session", "scheduled", "register_instance", "fastapi", "flask", "database_url", "admin", "priority_enabled", "partition_queue", "concurrency", "enable_patching")
 
 
 def run(module: Module) -> list:
-    source = module.source
-    if not any(word in source for word in _TRIGGERS):
-        return []
     reporter = Reporter(module)
     _attributes(module, reporter)
     configs: list[tuple[ast.AST, Optional[Function]]] = []
@@ -88,7 +83,7 @@ def run(module: Module) -> list:
             for keyword in call.keywords:
                 if keyword.arg is not None:
                     _config_key(module, reporter, keyword, keyword.arg, None, call)
-    if any(f'"{key}"' in source or f"'{key}'" in source or f"{key}=" in source for key in _CONFIG_KEY_NAMES):
+    if module.key_lines:  # some dict literal has a removed or deprecated key (model.WANTED_KEYS)
         seen: set[int] = set()
         for literal in _config_dicts(module, configs):
             if id(literal) in seen:
@@ -103,7 +98,7 @@ def run(module: Module) -> list:
 
 def _attributes(module: Module, reporter: Reporter) -> None:
     scopes: list[tuple[list[ast.Attribute], Optional[Function]]] = [(module.module_attributes, None)]
-    scopes += [(f.attributes, f) for f in module.functions]
+    scopes += [(f.attributes, f) for f in module.functions if f.attributes]
     for attributes, scope in scopes:
         for attribute in attributes:
             if attribute.attr in REMOVED_ATTRIBUTES and module.qualname(attribute.value, scope) == DBOS:
@@ -170,7 +165,7 @@ def _config_dicts(module: Module, configs: list[tuple[ast.AST, Optional[Function
             yield value
         elif isinstance(value, ast.Name):
             names.add(value.id)
-    if not names and "dbos.DBOSConfig" not in module.imports.values() and "dbos" not in module.imports.values():
+    if not names and not _imported_anywhere(module, ("dbos.DBOSConfig", "dbos")):
         return  # nothing else can be a DBOS config here: no DBOSConfig annotation, no DBOS(config=name)
     for stmt, returns_config in _statements_with_context(module):
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.value, ast.Dict):
@@ -184,16 +179,9 @@ def _config_dicts(module: Module, configs: list[tuple[ast.AST, Optional[Function
 
 
 def _statements_with_context(module: Module) -> Iterator[tuple[ast.stmt, bool]]:
-    """The statements that span a line naming a config key (and their enclosing ones), with whether
-    their function returns a DBOSConfig: only those can hold a config dict with such a key."""
-    source = module.source
-    key_lines: set[int] = set()
-    for key in _CONFIG_KEY_NAMES:
-        start = source.find(key)
-        while start >= 0:
-            key_lines.add(source.count("\n", 0, start) + 1)
-            start = source.find(key, start + len(key))
-    lines = sorted(key_lines)
+    """The statements that span a line with a config key of a dict literal (and their enclosing ones), with
+    whether their function returns a DBOSConfig: only those can hold a config dict with such a key."""
+    lines = sorted(set(module.key_lines))
 
     def spans_key(stmt: ast.stmt) -> bool:
         index = bisect_left(lines, stmt.lineno)
@@ -227,9 +215,28 @@ def _harmless(key: str, entries: dict) -> bool:
     return False
 
 
+def _imported_anywhere(module: Module, targets: tuple[str, ...]) -> bool:
+    """Some import, at module level or in a function, binds one of `targets`."""
+    return any(t in module.imports.values() for t in targets) or any(
+        t in function.imports.values() for function in module.functions if function.imports for t in targets
+    )
+
+
+def _config_name(module: Module, name: str) -> bool:
+    """`DBOSConfig` names dbos.DBOSConfig: imported at module level, or only ever imported from dbos in functions."""
+    if module.imports.get(name) == "dbos.DBOSConfig":
+        return True
+    if name in module.imports or name in module.instances or name in module._module_names:
+        return False
+    bound = [f.imports[name] for f in module.functions if name in f.imports]
+    return bool(bound) and all(b == "dbos.DBOSConfig" for b in bound)
+
+
 def _is_dbos_config_annotation(module: Module, annotation: ast.AST) -> bool:
     if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-        return annotation.value in ("DBOSConfig", "dbos.DBOSConfig") and (annotation.value != "DBOSConfig" or module.imports.get("DBOSConfig") == "dbos.DBOSConfig")
+        return annotation.value == "dbos.DBOSConfig" or (annotation.value == "DBOSConfig" and _config_name(module, "DBOSConfig"))
+    if isinstance(annotation, ast.Name):
+        return _config_name(module, annotation.id)
     return module.qualname(annotation) == "dbos.DBOSConfig"
 
 

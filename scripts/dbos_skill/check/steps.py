@@ -41,10 +41,16 @@ def workflow_argument(module: Module, node: Optional[ast.AST], scope: Function) 
     return target if target is not None and target.role == "workflow" else None
 
 
+# The last names of what _problems resolves: any other call can only be a call of a workflow function.
+_NAMED = frozenset(q.rsplit(".", 1)[-1] for q in STARTS | RECV | SEND) | {"enqueue", "enqueue_async"}
+
+
 def _problems(module: Module, body: Function) -> Iterator[tuple[str, ast.Call, str, str]]:
     """(code, call, what the call does, help) for each call of `body` that a step may not make."""
     for call in body.calls:
-        name = module.call_name(call, body)
+        func = call.func
+        last = func.attr if func.__class__ is ast.Attribute else func.id if func.__class__ is ast.Name else None  # type: ignore[attr-defined]
+        name = module.call_name(call, body) if last in _NAMED else None
         called = module.called_function(call, body)
         if called is not None and called.role == "workflow":
             yield ("DBOS201", call, f"calls workflow `{called.name}`",
@@ -104,7 +110,13 @@ def _threads(module: Module, reporter: Reporter, function: Function) -> None:
     kind = "workflow" if function.role == "workflow" else "step"
     for call in function.calls:
         target: Optional[ast.AST] = None
-        name = module.call_name(call, function)
+        func = call.func
+        if func.__class__ is ast.Attribute and func.attr in _EXECUTOR_METHODS:  # type: ignore[attr-defined]
+            name = None
+        elif len(call.args) > 1 or call.keywords:  # threading.Thread(group, target) or Thread(target=...)
+            name = module.call_name(call, function)
+        else:
+            continue
         if name == "threading.Thread":
             target = next((k.value for k in call.keywords if k.arg == "target"), call.args[1] if len(call.args) > 1 else None)
         elif isinstance(call.func, ast.Attribute) and call.func.attr in _EXECUTOR_METHODS:
