@@ -272,3 +272,28 @@ def test_installing_over_the_source_itself_is_refused(tmp_path: Path) -> None:
     source = copy_skill(REPO, tmp_path)
     with pytest.raises(Exception, match="the skill's own source"):
         plan_install(source, Target(source, ()), force=True)
+
+
+# --- Bytecode caches (the newcomer's item 6) --------------------------------------------------
+
+APP = "import time\nfrom dbos import DBOS\n\n@DBOS.workflow()\ndef w() -> float:\n    return time.time()\n"
+
+
+def shell_env() -> dict[str, str]:
+    """A user's shell: Python writes bytecode caches beside the modules it imports."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX", "PYTHONPATH")}
+
+
+@pytest.mark.parametrize("prefix", [False, True], ids=["no-prefix", "PYTHONPYCACHEPREFIX"])
+def test_the_installed_checker_writes_no_bytecode_caches_into_the_skill(prefix: bool, project: Path) -> None:
+    run_cli("install", "--agent", "claude-code")
+    installed = project / ".claude" / "skills" / SKILL_NAME
+    (project / "app.py").write_text(APP)
+    check = [sys.executable, str(installed / "scripts" / "check.py"), "app.py"]
+    env = dict(shell_env(), PYTHONPYCACHEPREFIX=str(project.parent / "pycache")) if prefix else shell_env()
+    result = subprocess.run(check, cwd=project, capture_output=True, text=True, env=env)
+    assert result.returncode == 1 and result.stdout.startswith("app.py:6:12: DBOS101 "), result.stdout + result.stderr
+    assert [p for p in installed.rglob("*") if p.name == "__pycache__" or p.suffix == ".pyc"] == []
+    # Caches the user sends elsewhere are still written there: no recompiling on every run.
+    assert any((project.parent / "pycache").rglob("base*.pyc")) == prefix
+
