@@ -27,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="add or update the skill's index block in PATH (default: AGENTS.md; CLAUDE.md works too)",
     )
-    parser.add_argument("--force", action="store_true", help="replace a dbos-python folder dbos-skill did not install, or installed files changed since")
+    parser.add_argument("--force", action="store_true", help="write the skill's files into a dbos-python folder dbos-skill did not install (its other files stay; a git clone is refused), or over installed files changed since")
     parser.set_defaults(run=run)
 
 
@@ -120,9 +120,33 @@ def _describe(step, dry_run: bool) -> str:
         return f"up to date: {place}"
     verb = f"would {_VERBS[step.kind][0]}" if dry_run else _VERBS[step.kind][1]
     if step.kind == "update":
-        return f"{verb} {place}: {len(step.write)} files written, {len(step.remove)} removed"
-    note = ", which dbos-skill did not install" if step.kind == "replace" else ""
-    return f"{verb} {place}{note}: {len(step.write)} files"
+        head = f"{verb} {place}: {len(step.write)} files written, {len(step.remove)} removed"
+    elif step.kind == "replace":
+        note = f", a symlink to {step.symlink} (which is left alone)" if step.symlink is not None else ", which dbos-skill did not install"
+        head = f"{verb} {place}{note}: {len(step.write)} files"
+    else:
+        head = f"{verb} {place}: {len(step.write)} files"
+    return "\n".join([head, *details(step, dry_run)])
+
+
+def details(step, dry_run: bool) -> list[str]:
+    """A line for each kind of file a step overwrites, removes or keeps that it did not write
+    itself, naming the files, so a dry run says exactly what would be lost and what would stay."""
+    if step.kind == "replace":
+        changed = ("overwrote", "would overwrite", "files that differ from the skill's")
+    elif step.kind == "update":
+        changed = ("overwrote or removed", "would overwrite or remove", "files changed since the install, or added")
+    else:
+        changed = ("removed", "would remove", "files changed since the install")
+    groups = [(changed, step.overwrite)]
+    if step.kind == "update":
+        groups.append((("removed", "would remove", "files no longer in the skill"), step.remove))
+    if step.kind == "replace":
+        groups.append((("kept", "would keep", "files that are not part of the skill"), step.keep))
+    lines = [f"  {would if dry_run else done} {len(files)} {what}: {', '.join(files)}" for (done, would, what), files in groups if files]
+    if step.caches:
+        lines.append(f"  {'would remove' if dry_run else 'removed'} {len(step.caches)} bytecode caches (__pycache__) of the skill's modules")
+    return lines
 
 
 def _plan_agents_md(args: argparse.Namespace, source: Path, steps: list) -> tuple[Path, Optional[str], str]:
