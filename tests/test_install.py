@@ -504,3 +504,21 @@ def test_uninstall_force_names_the_changed_files_it_removes(project: Path) -> No
     code, output = run_cli("uninstall", "--agent", "codex", "--force", "--dry-run")
     assert code == 0 and output.splitlines()[1:] == ["  would remove 1 files changed since the install: SKILL.md"]
 
+
+# --- Empty option values (the newcomer's item 14) ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["install", "--dest", ""], "--dest: the path is empty; name a folder (`--dest .` for ./dbos-python)"),
+        (["install", "--agent", "codex", "--dest", "skills", "--dest", ""], "--dest: the path is empty; name a folder (`--dest .` for ./dbos-python)"),
+        (["uninstall", "--dest", ""], "--dest: the path is empty; name a folder (`--dest .` for ./dbos-python)"),
+        (["install", "--agent", "codex", "--agents-md", ""], "--agents-md: the path is empty; name a file, or give --agents-md alone for ./AGENTS.md"),
+        (["uninstall", "--agents-md", ""], "--agents-md: the path is empty; name a file, or give --agents-md alone for ./AGENTS.md"),
+    ],
+)
+def test_an_empty_path_is_a_usage_error(args: list[str], message: str, tmp_path: Path) -> None:
+    result = dbos_skill(*args, cwd=tmp_path, home=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"dbos-skill: error: {message}\n")
+    assert list(tmp_path.iterdir()) == []

@@ -47,6 +47,14 @@ def add_target_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
     parser.add_argument("--dry-run", action="store_true", help="say what would be done, and change nothing")
 
 
+def check_paths(args: argparse.Namespace) -> None:
+    """An empty path is a mistake (an unset shell variable, say), not the current directory."""
+    if any(dest == "" for dest in args.dest):
+        raise UsageError("--dest: the path is empty; name a folder (`--dest .` for ./dbos-python)")
+    if args.agents_md == "":
+        raise UsageError("--agents-md: the path is empty; name a file, or give --agents-md alone for ./AGENTS.md")
+
+
 def chosen_targets(args: argparse.Namespace) -> list:
     """One target per distinct folder the options name, with the agents that read it."""
     from ..agents import resolve_agents
@@ -94,6 +102,7 @@ def plan_all(plan, targets) -> list:
 def run(args: argparse.Namespace) -> int:
     from ..install import InstallError, apply, default_source, plan_install
 
+    check_paths(args)
     if not (args.agent or args.dest or args.agents_md):
         raise UsageError("nothing to install: pass --agent, --dest or --agents-md")
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import UsageError
-from .install import _agents_md_path, _read_text, add_target_arguments, chosen_targets, details, plan_all, readers, shown
+from .install import _agents_md_path, _read_text, add_target_arguments, check_paths, chosen_targets, details, plan_all, readers, shown
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -25,6 +25,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..install import apply, plan_uninstall
 
+    check_paths(args)
     if not (args.agent or args.dest or args.agents_md):
         raise UsageError("nothing to uninstall: pass --agent, --dest or --agents-md")
     steps = plan_all(lambda target: plan_uninstall(target, force=args.force), chosen_targets(args))
