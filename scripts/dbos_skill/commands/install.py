@@ -167,7 +167,7 @@ def _plan_agents_md(args: argparse.Namespace, source: Path, steps: list) -> tupl
     text = _read_text(file)
     try:
         index = read_index((source / "SKILL.md").read_text(encoding="utf-8"))
-        block = render_block(index, _link_path(installed / "references", file.parent))
+        block = render_block(index, _link_path(installed, file.parent))
         new = upsert(text, block, shown(file))
     except BlockError as error:
         raise UsageError(str(error)) from error
