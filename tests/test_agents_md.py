@@ -245,3 +245,25 @@ def test_the_block_tells_agents_to_run_the_installed_checker(project: Path) -> N
     result = subprocess.run([sys.executable, *command], cwd=project, capture_output=True, text=True)
     assert result.returncode == 1 and result.stdout.startswith("app.py:6:12: DBOS101 "), result.stdout + result.stderr
 
+
+# --- Paths that can be committed (the newcomer's item 21) ----------------------------------------
+
+
+@pytest.mark.parametrize("home", ["elsewhere", "above the project"])
+@pytest.mark.parametrize("earlier", [False, True], ids=["installed-now", "installed-earlier"])
+def test_a_block_in_a_subfolder_names_the_project_copy_relative_to_it(home: str, earlier: bool, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if home == "above the project":  # the usual case: ~/code/project
+        monkeypatch.setenv("HOME", str(project.parent))
+    (project / "docs").mkdir()
+    if earlier:
+        run_cli("install", "--agent", "codex")
+        code, _ = run_cli("install", "--agents-md", "docs")
+    else:
+        code, _ = run_cli("install", "--agent", "codex", "--agents-md", "docs")
+    text = (project / "docs" / "AGENTS.md").read_text()
+    assert code == 0 and str(project.parent) not in text and "~/" not in text
+    assert "### Rule files in `../.agents/skills/dbos-python/references/`" in text
+    assert "run `python3 ../.agents/skills/dbos-python/scripts/check.py" in text
+    assert "its paths are relative to this file's folder" in text
+    named = re.findall(r"^- `([^`]+\.md)`", text, re.MULTILINE)
+    assert named and all((project / "docs" / "../.agents/skills/dbos-python/references" / name).is_file() for name in named)

@@ -221,7 +221,8 @@ def _read_text(file: Path) -> Optional[str]:
 def _installed_copy(file: Path, installed_now: list) -> Path:
     """The installed copy the block points at: one installed by this run (under the project if
     possible; for CLAUDE.md, Claude Code's; else the one the most agents read), else one
-    installed earlier in the project's or the user's agent folders."""
+    installed earlier in the agent folders of the block's folder, of the current directory,
+    or of the user."""
     from ..agents import AGENTS
     from ..bundle import SKILL_NAME
     from ..install import read_manifest
@@ -234,7 +235,9 @@ def _installed_copy(file: Path, installed_now: list) -> Path:
             key=lambda t: (not _is_under(t.directory, project), claude and "claude-code" not in t.readers, -len(t.readers)),
         )
         return ranked[0].directory
-    candidates = [agent.skills_dir(scope, project, Path.home()) / SKILL_NAME for scope in ("project", "user") for agent in AGENTS.values()]
+    projects = dict.fromkeys([project, Path.cwd()])  # the block's folder, then where the command runs
+    candidates = [agent.skills_dir("project", base, Path.home()) / SKILL_NAME for base in projects for agent in AGENTS.values()]
+    candidates += [agent.skills_dir("user", project, Path.home()) / SKILL_NAME for agent in AGENTS.values()]
     for candidate in dict.fromkeys(candidates):
         if candidate.is_dir() and read_manifest(candidate) is not None:
             return candidate
@@ -242,14 +245,15 @@ def _installed_copy(file: Path, installed_now: list) -> Path:
 
 
 def _link_path(path: Path, base: Path) -> str:
-    """How the block names a folder: relative to the AGENTS.md folder when under it, else from ~."""
-    path = Path(os.path.abspath(path))
-    if _is_under(path, base):
-        return Path(os.path.relpath(path, os.path.abspath(base))).as_posix()
-    try:
-        return "~/" + path.relative_to(Path.home()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """How the block names a folder, so the file can be committed: from ~ for a copy in a user-scope
+    agent folder (each user has their own), else relative to the block file's folder `base`."""
+    from ..agents import AGENTS
+
+    path, home = Path(os.path.abspath(path)), Path.home()
+    user_folders = {Path(os.path.abspath(agent.skills_dir("user", base, home))) for agent in AGENTS.values()}
+    if not _is_under(path, base) and path.parent in user_folders:
+        return "~/" + path.relative_to(os.path.abspath(home)).as_posix()
+    return Path(os.path.relpath(path, os.path.abspath(base))).as_posix()
 
 
 def _is_under(path: Path, base: Path) -> bool:
