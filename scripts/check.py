@@ -7,6 +7,11 @@ Needs only the Python standard library (3.10+). Same checker as `dbos-skill chec
 import os
 import sys
 
+# The installed skill is a copy that `dbos-skill uninstall` removes file by file: bytecode
+# caches written beside its modules would be files nobody installed. So none are written
+# (compiling the checker costs about 0.1 s a run), unless PYTHONPYCACHEPREFIX puts them elsewhere.
+if getattr(sys, "pycache_prefix", None) is None:  # getattr: the version check comes later
+    sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from dbos_skill.check.cli import main  # noqa: E402

@@ -29,6 +29,7 @@ FIXTURE = textwrap.dedent(
     # Fixture Skill
 
     Intro paragraph with a [link](references/ignored-in-prose.md).
+    Lint with `<this skill's dir>/bin/lint`.
 
     ## Critical Rules
 
@@ -77,7 +78,7 @@ def test_the_real_skill_md_gives_every_critical_rule_and_every_routed_rule_file(
 
 
 def test_the_real_block_fits_in_8_kb() -> None:
-    block = render_block(read_index(SKILL_MD), "/home/someone/with/a/long/path/.claude/skills/dbos-python/references")
+    block = render_block(read_index(SKILL_MD), "/home/someone/with/a/long/path/.claude/skills/dbos-python")
     assert len(block.encode("utf-8")) <= MAX_BYTES
 
 
@@ -85,6 +86,7 @@ def test_a_differently_written_skill_md_is_read_by_structure() -> None:
     index = read_index(FIXTURE)
     assert index == SkillIndex(
         title="Fixture Skill",
+        intro="Intro paragraph with a [link](references/ignored-in-prose.md).\nLint with `<this skill's dir>/bin/lint`.",
         critical=("* First rule, written over\n  two lines.", "* Second rule:\n  - with a nested point"),
         routes=("1. `alpha.md` — when alpha", "2. `beta-two.md`: when beta,\n   spanning a line"),
     )
@@ -95,6 +97,7 @@ def test_a_differently_written_skill_md_is_read_by_structure() -> None:
     [
         (FIXTURE.replace("## Critical Rules", "## Rules that matter"), "no list under a `## Critical rules` heading"),
         (FIXTURE.replace("references/alpha.md", "docs/alpha.md").replace("./references/beta-two.md", "beta.md"), "no routing list"),
+        (FIXTURE.replace("`<this skill's dir>/bin/lint`", "`bin/lint`"), "SKILL.md's introduction (between its title and its first section) does not name `<this skill's dir>`"),
     ],
 )
 def test_a_skill_md_without_the_structure_is_an_error(text: str, message: str) -> None:
@@ -109,7 +112,7 @@ def test_an_oversized_block_is_refused() -> None:
 
 
 def block() -> str:
-    return render_block(read_index(SKILL_MD), ".agents/skills/dbos-python/references")
+    return render_block(read_index(SKILL_MD), ".agents/skills/dbos-python")
 
 
 def test_upsert_appends_leaves_the_text_around_it_alone_and_is_idempotent() -> None:
@@ -201,3 +204,66 @@ def test_an_agents_md_that_held_only_the_block_is_removed(project: Path) -> None
     code, output = run_cli("uninstall", "--agent", "codex", "--agents-md")
     assert code == 0 and "removed AGENTS.md: it held only the dbos-python block" in output
     assert list(project.iterdir()) == []
+
+
+# --- The checker in the block (the newcomer's item 10) -------------------------------------------
+
+
+def test_the_intro_of_skill_md_is_the_blocks_with_the_installed_path() -> None:
+    index = read_index(FIXTURE)
+    block = render_block(index, "../.agents/skills/dbos-python")
+    assert (
+        "Intro paragraph with a [link](../.agents/skills/dbos-python/references/ignored-in-prose.md).\n"
+        "Lint with `../.agents/skills/dbos-python/bin/lint`."
+    ) in block
+    assert "its paths are relative to this file's folder" in block
+
+
+@pytest.mark.parametrize(
+    "skill_dir, command",
+    [
+        ("my skills/dbos-python", "`'my skills/dbos-python'/bin/lint`"),
+        ("~/my skills/dbos-python", "`~/'my skills/dbos-python'/bin/lint`"),
+        ("~/.claude/skills/dbos-python", "`~/.claude/skills/dbos-python/bin/lint`"),
+    ],
+)
+def test_the_installed_path_is_one_shell_word(skill_dir: str, command: str) -> None:
+    block = render_block(read_index(FIXTURE), skill_dir)
+    assert f"Lint with {command}." in block
+    assert ("relative to this file's folder" in block) == (not skill_dir.startswith("~"))
+
+
+def test_the_block_tells_agents_to_run_the_installed_checker(project: Path) -> None:
+    code, _ = run_cli("install", "--agent", "codex", "--agents-md")
+    text = (project / "AGENTS.md").read_text()
+    assert code == 0 and "<this skill's dir>" not in text
+    assert read_index(SKILL_MD).intro.replace("<this skill's dir>", ".agents/skills/dbos-python") in text
+    assert "After writing DBOS code, run `python3 .agents/skills/dbos-python/scripts/check.py\n<your files>`" in text
+    # The command as written runs the installed checker.
+    (project / "app.py").write_text("import time\nfrom dbos import DBOS\n\n@DBOS.workflow()\ndef w() -> float:\n    return time.time()\n")
+    command = re.search(r"run `python3 ([^`]+)`", text).group(1).replace("<your files>", "app.py").split()
+    result = subprocess.run([sys.executable, *command], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 1 and result.stdout.startswith("app.py:6:12: DBOS101 "), result.stdout + result.stderr
+
+
+# --- Paths that can be committed (the newcomer's item 21) ----------------------------------------
+
+
+@pytest.mark.parametrize("home", ["elsewhere", "above the project"])
+@pytest.mark.parametrize("earlier", [False, True], ids=["installed-now", "installed-earlier"])
+def test_a_block_in_a_subfolder_names_the_project_copy_relative_to_it(home: str, earlier: bool, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if home == "above the project":  # the usual case: ~/code/project
+        monkeypatch.setenv("HOME", str(project.parent))
+    (project / "docs").mkdir()
+    if earlier:
+        run_cli("install", "--agent", "codex")
+        code, _ = run_cli("install", "--agents-md", "docs")
+    else:
+        code, _ = run_cli("install", "--agent", "codex", "--agents-md", "docs")
+    text = (project / "docs" / "AGENTS.md").read_text()
+    assert code == 0 and str(project.parent) not in text and "~/" not in text
+    assert "### Rule files in `../.agents/skills/dbos-python/references/`" in text
+    assert "run `python3 ../.agents/skills/dbos-python/scripts/check.py" in text
+    assert "its paths are relative to this file's folder" in text
+    named = re.findall(r"^- `([^`]+\.md)`", text, re.MULTILINE)
+    assert named and all((project / "docs" / "../.agents/skills/dbos-python/references" / name).is_file() for name in named)

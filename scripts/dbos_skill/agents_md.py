@@ -1,7 +1,9 @@
 """The skill's index block in a project's AGENTS.md (or CLAUDE.md), between two marker lines.
 
-The block is generated from SKILL.md, never kept as a second copy: its `## Critical rules`
-list verbatim, and its routing list (the list items that start with a link to
+The block is generated from SKILL.md, never kept as a second copy: its introduction (what
+stands between its title and its first section, which says how to run the skill's checker:
+`<this skill's dir>` there becomes the installed copy's path), its `## Critical rules` list
+verbatim, and its routing list (the list items that start with a link to
 references/<rule>.md), each pointing at the installed rule file. Only the text between the
 markers (and the markers) is ever written; a file whose markers are broken is an error.
 """
@@ -9,6 +11,7 @@ markers (and the markers) is ever written; a file whose markers are broken is an
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Optional
 
@@ -18,9 +21,11 @@ BEGIN = "<!-- dbos-python skill: begin -->"
 END = "<!-- dbos-python skill: end -->"
 MAX_BYTES = 8 * 1024
 CRITICAL_HEADING = "critical rules"
+SKILL_DIR = "<this skill's dir>"  # in SKILL.md's introduction: where the skill is installed
 _PARSER = MarkdownIt("commonmark")
 _ROUTE = re.compile(r"\[([^\]]+)\]\((?:\./)?references/([A-Za-z0-9_.-]+\.md)(?:#[^)\s]*)?\)")
 _FRONTMATTER = re.compile(r"\A---[ \t]*\r?\n.*?^---[ \t]*\r?$", re.DOTALL | re.MULTILINE)
+_RELATIVE_LINK = re.compile(r"\]\((?![A-Za-z][A-Za-z0-9+.-]*:|#|/|~)(?:\./)?([^)\s]+)\)")
 
 
 class BlockError(Exception):
@@ -32,10 +37,12 @@ class SkillIndex:
     title: str
     critical: tuple[str, ...]  # each list item's markdown, as written in SKILL.md
     routes: tuple[str, ...]  # each routing item's markdown, its link replaced by the file name
+    intro: str = ""  # the markdown between the title and the first section, as written in SKILL.md
 
 
 def read_index(skill_md: str) -> SkillIndex:
-    """The title, critical rules and routing list of SKILL.md, found by structure, not wording."""
+    """The title, introduction, critical rules and routing list of SKILL.md, found by structure,
+    not wording; the introduction must name `<this skill's dir>` (how to run the checker)."""
     match = _FRONTMATTER.match(skill_md)
     lines = skill_md.split("\n")
     if match:
@@ -43,12 +50,16 @@ def read_index(skill_md: str) -> SkillIndex:
         lines = [""] * blank + lines[blank:]
     tokens = _PARSER.parse("\n".join(lines))
     title, section, critical, routes = None, None, [], []
+    intro: Optional[list[int]] = None  # [first line, end line) of the introduction
     in_critical_list = False
     for index, token in enumerate(tokens):
         if token.type == "heading_open":
             text = tokens[index + 1].content.strip()
+            if intro is not None and len(intro) == 1:
+                intro.append(token.map[0])
             if token.tag == "h1" and title is None:
                 title = text
+                intro = [token.map[1]]
             if token.tag in ("h1", "h2"):
                 section = text.lower()
             in_critical_list = False
@@ -66,7 +77,15 @@ def read_index(skill_md: str) -> SkillIndex:
         raise BlockError("SKILL.md has no list under a `## Critical rules` heading; the block is generated from it")
     if not routes:
         raise BlockError("SKILL.md has no routing list (list items that start with a link to references/<rule>.md); the block is generated from it")
-    return SkillIndex(title=title or "dbos-python", critical=tuple(critical), routes=tuple(routes))
+    if intro is not None and len(intro) == 1:
+        intro.append(len(lines))
+    intro_text = _source(lines, intro).lstrip("\n") if intro is not None else ""
+    if SKILL_DIR not in intro_text:
+        raise BlockError(
+            f"SKILL.md's introduction (between its title and its first section) does not name `{SKILL_DIR}`, "
+            "so the block could not tell agents how to run the skill's checker; the block is generated from it"
+        )
+    return SkillIndex(title=title or "dbos-python", intro=intro_text, critical=tuple(critical), routes=tuple(routes))
 
 
 def _source(lines: list[str], span: Optional[list[int]]) -> str:
@@ -81,8 +100,10 @@ def _strip_marker(item: str) -> str:
     return re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", item, count=1)
 
 
-def render_block(index: SkillIndex, references: str) -> str:
-    """The block, markers included, with rule files named under `references` (a path)."""
+def render_block(index: SkillIndex, skill_dir: str) -> str:
+    """The block, markers included, for the copy installed at `skill_dir` (a path as the block
+    should show it: relative to the file's folder, or from ~)."""
+    relative = " (its paths are relative to this file's folder)" if not skill_dir.startswith(("~", "/")) else ""
     parts = [
         BEGIN,
         "<!-- Generated from the dbos-python skill's SKILL.md by `dbos-skill install --agents-md`; rerun it to update "
@@ -90,13 +111,14 @@ def render_block(index: SkillIndex, references: str) -> str:
         "",
         f"## {index.title}",
         "",
-        "When code uses `dbos` (DBOS Transact for Python 3.x), apply the critical rules, then read the one rule file that matches the task.",
+        f"When code uses `dbos` (DBOS Transact for Python 3.x), follow this block{relative}.",
         "",
+        *([_localize(index.intro, skill_dir), ""] if index.intro else []),
         "### Critical rules",
         "",
         *index.critical,
         "",
-        f"### Rule files in `{references}/`: read the file when",
+        f"### Rule files in `{skill_dir}/references/`: read the file when",
         "",
         *index.routes,
         END,
@@ -106,6 +128,20 @@ def render_block(index: SkillIndex, references: str) -> str:
     if size > MAX_BYTES:
         raise BlockError(f"the AGENTS.md block would be {size} bytes, over the limit of {MAX_BYTES}; shorten SKILL.md's critical rules or routing list")
     return block
+
+
+def _localize(intro: str, skill_dir: str) -> str:
+    """SKILL.md's introduction as read from the block's file: `<this skill's dir>` becomes the
+    installed copy's path (quoted for a shell where it needs it), links into the skill go there."""
+    intro = _RELATIVE_LINK.sub(lambda m: f"]({skill_dir}/{m.group(1)})", intro)
+    return intro.replace(SKILL_DIR, _shell_path(skill_dir))
+
+
+def _shell_path(path: str) -> str:
+    """`path` as a shell word; a leading `~/` stays unquoted so the shell still expands it."""
+    if path.startswith("~/"):
+        return "~/" + shlex.quote(path[2:])
+    return shlex.quote(path)
 
 
 def find_block(text: str, name: str) -> Optional[tuple[int, int]]:

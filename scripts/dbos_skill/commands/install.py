@@ -27,7 +27,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         metavar="PATH",
         help="add or update the skill's index block in PATH (default: AGENTS.md; CLAUDE.md works too)",
     )
-    parser.add_argument("--force", action="store_true", help="replace a dbos-python folder dbos-skill did not install, or installed files changed since")
+    parser.add_argument("--force", action="store_true", help="write the skill's files into a dbos-python folder dbos-skill did not install (its other files stay; a git clone is refused), or over installed files changed since")
     parser.set_defaults(run=run)
 
 
@@ -45,6 +45,14 @@ def add_target_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
     parser.add_argument("--scope", choices=("project", "user"), default="project", help="project: under the current directory (default); user: under your home directory")
     parser.add_argument("--dest", action="append", default=[], metavar="DIR", help=f"{verb} DIR/dbos-python, for any other agent (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="say what would be done, and change nothing")
+
+
+def check_paths(args: argparse.Namespace) -> None:
+    """An empty path is a mistake (an unset shell variable, say), not the current directory."""
+    if any(dest == "" for dest in args.dest):
+        raise UsageError("--dest: the path is empty; name a folder (`--dest .` for ./dbos-python)")
+    if args.agents_md == "":
+        raise UsageError("--agents-md: the path is empty; name a file, or give --agents-md alone for ./AGENTS.md")
 
 
 def chosen_targets(args: argparse.Namespace) -> list:
@@ -94,6 +102,7 @@ def plan_all(plan, targets) -> list:
 def run(args: argparse.Namespace) -> int:
     from ..install import InstallError, apply, default_source, plan_install
 
+    check_paths(args)
     if not (args.agent or args.dest or args.agents_md):
         raise UsageError("nothing to install: pass --agent, --dest or --agents-md")
     try:
@@ -120,9 +129,33 @@ def _describe(step, dry_run: bool) -> str:
         return f"up to date: {place}"
     verb = f"would {_VERBS[step.kind][0]}" if dry_run else _VERBS[step.kind][1]
     if step.kind == "update":
-        return f"{verb} {place}: {len(step.write)} files written, {len(step.remove)} removed"
-    note = ", which dbos-skill did not install" if step.kind == "replace" else ""
-    return f"{verb} {place}{note}: {len(step.write)} files"
+        head = f"{verb} {place}: {len(step.write)} files written, {len(step.remove)} removed"
+    elif step.kind == "replace":
+        note = f", a symlink to {step.symlink} (which is left alone)" if step.symlink is not None else ", which dbos-skill did not install"
+        head = f"{verb} {place}{note}: {len(step.write)} files"
+    else:
+        head = f"{verb} {place}: {len(step.write)} files"
+    return "\n".join([head, *details(step, dry_run)])
+
+
+def details(step, dry_run: bool) -> list[str]:
+    """A line for each kind of file a step overwrites, removes or keeps that it did not write
+    itself, naming the files, so a dry run says exactly what would be lost and what would stay."""
+    if step.kind == "replace":
+        changed = ("overwrote", "would overwrite", "files that differ from the skill's")
+    elif step.kind == "update":
+        changed = ("overwrote or removed", "would overwrite or remove", "files changed since the install, or added")
+    else:
+        changed = ("removed", "would remove", "files changed since the install")
+    groups = [(changed, step.overwrite)]
+    if step.kind == "update":
+        groups.append((("removed", "would remove", "files no longer in the skill"), step.remove))
+    if step.kind == "replace":
+        groups.append((("kept", "would keep", "files that are not part of the skill"), step.keep))
+    lines = [f"  {would if dry_run else done} {len(files)} {what}: {', '.join(files)}" for (done, would, what), files in groups if files]
+    if step.caches:
+        lines.append(f"  {'would remove' if dry_run else 'removed'} {len(step.caches)} bytecode caches (__pycache__) of the skill's modules")
+    return lines
 
 
 def _plan_agents_md(args: argparse.Namespace, source: Path, steps: list) -> tuple[Path, Optional[str], str]:
@@ -134,7 +167,7 @@ def _plan_agents_md(args: argparse.Namespace, source: Path, steps: list) -> tupl
     text = _read_text(file)
     try:
         index = read_index((source / "SKILL.md").read_text(encoding="utf-8"))
-        block = render_block(index, _link_path(installed / "references", file.parent))
+        block = render_block(index, _link_path(installed, file.parent))
         new = upsert(text, block, shown(file))
     except BlockError as error:
         raise UsageError(str(error)) from error
@@ -188,7 +221,8 @@ def _read_text(file: Path) -> Optional[str]:
 def _installed_copy(file: Path, installed_now: list) -> Path:
     """The installed copy the block points at: one installed by this run (under the project if
     possible; for CLAUDE.md, Claude Code's; else the one the most agents read), else one
-    installed earlier in the project's or the user's agent folders."""
+    installed earlier in the agent folders of the block's folder, of the current directory,
+    or of the user."""
     from ..agents import AGENTS
     from ..bundle import SKILL_NAME
     from ..install import read_manifest
@@ -201,7 +235,9 @@ def _installed_copy(file: Path, installed_now: list) -> Path:
             key=lambda t: (not _is_under(t.directory, project), claude and "claude-code" not in t.readers, -len(t.readers)),
         )
         return ranked[0].directory
-    candidates = [agent.skills_dir(scope, project, Path.home()) / SKILL_NAME for scope in ("project", "user") for agent in AGENTS.values()]
+    projects = dict.fromkeys([project, Path.cwd()])  # the block's folder, then where the command runs
+    candidates = [agent.skills_dir("project", base, Path.home()) / SKILL_NAME for base in projects for agent in AGENTS.values()]
+    candidates += [agent.skills_dir("user", project, Path.home()) / SKILL_NAME for agent in AGENTS.values()]
     for candidate in dict.fromkeys(candidates):
         if candidate.is_dir() and read_manifest(candidate) is not None:
             return candidate
@@ -209,14 +245,15 @@ def _installed_copy(file: Path, installed_now: list) -> Path:
 
 
 def _link_path(path: Path, base: Path) -> str:
-    """How the block names a folder: relative to the AGENTS.md folder when under it, else from ~."""
-    path = Path(os.path.abspath(path))
-    if _is_under(path, base):
-        return Path(os.path.relpath(path, os.path.abspath(base))).as_posix()
-    try:
-        return "~/" + path.relative_to(Path.home()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """How the block names a folder, so the file can be committed: from ~ for a copy in a user-scope
+    agent folder (each user has their own), else relative to the block file's folder `base`."""
+    from ..agents import AGENTS
+
+    path, home = Path(os.path.abspath(path)), Path.home()
+    user_folders = {Path(os.path.abspath(agent.skills_dir("user", base, home))) for agent in AGENTS.values()}
+    if not _is_under(path, base) and path.parent in user_folders:
+        return "~/" + path.relative_to(os.path.abspath(home)).as_posix()
+    return Path(os.path.relpath(path, os.path.abspath(base))).as_posix()
 
 
 def _is_under(path: Path, base: Path) -> bool:

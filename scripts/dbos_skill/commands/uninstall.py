@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import UsageError
-from .install import _agents_md_path, _read_text, add_target_arguments, chosen_targets, plan_all, readers, shown
+from .install import _agents_md_path, _read_text, add_target_arguments, check_paths, chosen_targets, details, plan_all, readers, shown
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -25,6 +25,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..install import apply, plan_uninstall
 
+    check_paths(args)
     if not (args.agent or args.dest or args.agents_md):
         raise UsageError("nothing to uninstall: pass --agent, --dest or --agents-md")
     steps = plan_all(lambda target: plan_uninstall(target, force=args.force), chosen_targets(args))
@@ -37,7 +38,11 @@ def run(args: argparse.Namespace) -> int:
             continue
         if not args.dry_run:
             apply(step, None)
-        print(f"{would}remove {place}: {len(step.remove)} files" if would else f"uninstalled {place}: {len(step.remove)} files")
+        # Without step.remove, there was no manifest: only the caches an earlier copy's checker wrote.
+        what = f"{len(step.remove)} files" if step.remove else "it held only bytecode caches of the skill's modules"
+        print(f"{would}remove {place}: {what}" if would else f"uninstalled {place}: {what}")
+        for line in details(step, args.dry_run):
+            print(line)
         if step.keep:
             print(f"  {'would keep' if would else 'kept'} {shown(step.target.directory)} for the files you added: {', '.join(step.keep)}")
     if block_plan is not None:
