@@ -84,7 +84,9 @@ def find_bundle(start: Path) -> Path:
     from ..bundle import SKILL_FILE
 
     for directory in (start, *start.parents):
-        if (directory / SKILL_FILE).is_file():
+        # Any SKILL.md entry marks the bundle, even one that is not a readable file (a symlink
+        # loop, a directory): that one gets its B004, rather than a bundle further up being checked.
+        if os.path.lexists(directory / SKILL_FILE):
             return directory
     raise UsageError(f"no {SKILL_FILE} in {start} or any parent directory; pass the bundle directory")
 
