@@ -1,7 +1,7 @@
 """A bundle whose paths are not what they must be: one finding per path, never a crash.
 
 Symlink loops (anywhere: SKILL.md, references/ itself, a rule file, a link target), broken
-symlinks, `references` as a file or leaving the bundle. The cases
+symlinks, `references` as a file or leaving the bundle, and markdown too big to read. The cases
 are built in a temporary directory: a symlink loop committed under tests/ would trip up every
 tool that walks the repository.
 """
@@ -16,6 +16,8 @@ from typing import Callable
 import pytest
 
 from conftest import FIXTURES, copy_skill, materialize, run_cli, validate_json
+from dbos_skill import bundle as bundle_module
+from dbos_skill.source import MAX_MARKDOWN_BYTES
 
 CLEAN = FIXTURES / "static" / "api-removed-declared"  # the base bundle, clean (test_base_bundle_is_clean)
 
@@ -149,3 +151,37 @@ def test_references_symlinked_outside_the_bundle_is_one_b005_not_one_l002_per_ro
 
     assert (code, found) == (1, {f"references:1:1: B005 symlink points outside the bundle: {outside}"})
 
+
+def test_a_rule_file_over_the_size_limit_is_reported_and_never_parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = materialize(CLEAN, tmp_path)
+    rule = (bundle / "references" / "lifecycle-example.md").read_text()
+    big = rule + "\n" + "x" * (MAX_MARKDOWN_BYTES - len(rule.encode()) - 1) + "\n"  # one byte over
+    (bundle / "references" / "lifecycle-big.md").write_text(big)
+    (bundle / "docs").mkdir()
+    (bundle / "docs" / "notes.md").write_text(big)  # not a bundle document, but its anchors would be read
+    route(bundle, "references/lifecycle-big.md")
+    with open(bundle / "SKILL.md", "a", encoding="utf-8") as skill:
+        skill.write("\nSee [notes](docs/notes.md#launch-before-running-workflows).\n")
+    parsed: list[str] = []
+    parse = bundle_module.parse_document
+    monkeypatch.setattr(bundle_module, "parse_document", lambda path, *rest: parsed.append(path) or parse(path, *rest))
+
+    code, found = findings(bundle)
+
+    size = len(big.encode())
+    assert size == MAX_MARKDOWN_BYTES + 1
+    message = f"B009 file is {size:,} bytes, over the 1,048,576-byte (1 MiB) limit, so it is not read"
+    assert (code, found) == (1, {f"references/lifecycle-big.md:1:1: {message}", f"docs/notes.md:1:1: {message}"})
+    assert sorted(parsed) == ["SKILL.md", "references/_sections.md", "references/lifecycle-example.md"]
+
+
+def test_a_file_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    bundle = materialize(CLEAN, tmp_path)
+    rule = (bundle / "references" / "lifecycle-example.md").read_text()
+    filler = "\n" + "x" * (MAX_MARKDOWN_BYTES - len(rule.encode()) - 2) + "\n"
+    (bundle / "references" / "lifecycle-example.md").write_text(rule + filler)
+    assert (bundle / "references" / "lifecycle-example.md").stat().st_size == MAX_MARKDOWN_BYTES
+
+    code, found = findings(bundle)
+
+    assert (code, found) == (0, set())

@@ -305,14 +305,15 @@ def _link_targets(root: Path, documents: list[Document], loaded: set[str], probl
             elif target.path in loaded:  # read above: no anchors when it did not parse
                 targets[target.path] = LinkTarget(state="exists", anchors=parsed.get(target.path))
             else:
-                anchors = _headings(file, target.path) if found.kind == "file" else None
+                anchors = _headings(file, target.path, problems) if found.kind == "file" else None
                 targets[target.path] = LinkTarget(state="exists", anchors=anchors)
     return targets
 
 
-def _headings(file: Path, path: str) -> Optional[frozenset[str]]:
-    """The anchors of a markdown file the bundle links to but does not check."""
+def _headings(file: Path, path: str, problems: list[Diagnostic]) -> Optional[frozenset[str]]:
+    """The anchors of a markdown file the bundle links to but does not check (B009 when too big to read)."""
     if not path.endswith(".md"):
         return None
-    text, _ = read_text(file, path)
+    text, read_problems = read_text(file, path)
+    problems.extend(d for d in read_problems if d.code == "B009")
     return None if text is None else frozenset(h.anchor for h in parse_document(path, text, None, 1).headings)

@@ -32,6 +32,7 @@ CODES: dict[str, Code] = {
         Code("B006", _E, "a file is not valid UTF-8"),
         Code("B007", _E, "a file starts with a UTF-8 byte order mark"),
         Code("B008", _E, "a file is empty"),
+        Code("B009", _E, "a markdown file is over 1 MiB, so it is not read"),
         # Frontmatter
         Code("F001", _E, "the file does not start with YAML frontmatter (---)"),
         Code("F002", _E, "the frontmatter is not closed by a --- line"),
