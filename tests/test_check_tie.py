@@ -96,3 +96,24 @@ def test_an_opt_in_check_counts_on_an_incorrect_example_only_where_declared(tmp_
     _, report = validate(bundle)
     assert [d["code"] for d in report["diagnostics"] if d["code"] == "K001"] == []
     assert "references/lifecycle-config.md" in {d["path"].split("dbos-python/")[-1] for d in report["diagnostics"] if d["code"] == "K004"}
+
+
+def k001(report: dict) -> list[str]:
+    return [f"{Path(d['path']).name}:{d['line']}:{d['col']}: {d['message']}" for d in report["diagnostics"] if d["code"] == "K001"]
+
+
+def test_a_declared_code_the_checker_misses_says_the_checker_reports_nothing(tmp_path: Path) -> None:
+    _, report = validate(materialize(TIE / "declared-not-reported", tmp_path))
+    assert k001(report) == [
+        "workflow-determinism.md:14:1: the example declares `check=DBOS101`, but the checker does not report it (it reports nothing)"
+    ]
+
+
+def test_a_declared_code_the_checker_misses_names_the_codes_it_does_report(tmp_path: Path) -> None:
+    bundle = materialize(TIE / "_base", tmp_path)
+    rule = bundle / "references" / "lifecycle-launch.md"
+    rule.write_text(rule.read_text().replace("check=DBOS401", "check=DBOS101"))
+    _, report = validate(bundle)
+    first, second = k001(report)
+    assert first == "lifecycle-launch.md:14:1: the example declares `check=DBOS101`, but the checker does not report it (it reports DBOS401)"
+    assert second.startswith("lifecycle-launch.md:14:1: the checker also reports DBOS401 on this example: ")

@@ -29,7 +29,9 @@ def dbos_skill(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]
         (["validate", "--timeout", "abc"], "argument --timeout: expected a positive number of seconds, got 'abc'"),
         (["validate", "--timeout", "nan"], "argument --timeout: expected a positive number of seconds, got 'nan'"),
         (["validate", "--no-such-option"], "unrecognized arguments: --no-such-option"),
-        (["validate", "no/such/bundle"], "no/such/bundle: not a directory"),
+        (["validate", "no/such/bundle"], "no/such/bundle: no such directory"),
+        (["validate", "SKILL.md"], "SKILL.md: not a directory; pass the directory that holds it: dbos-skill validate ."),
+        (["validate", "README.md"], "README.md: not a directory; pass the bundle directory, the one that holds SKILL.md"),
         (["validate", ""], "argument BUNDLE: the bundle path is empty"),
         (["validate", "--postgres-url", "mysql://user:secret@localhost/db"], "argument --postgres-url: expected a postgresql:// URL"),
         (["validate", "--postgres-url", ""], "argument --postgres-url: the URL is empty"),
@@ -45,6 +47,8 @@ def dbos_skill(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]
         "nan-timeout",
         "unknown-option",
         "missing-bundle",
+        "skill-md-as-bundle",
+        "file-as-bundle",
         "empty-bundle",
         "not-postgres",
         "empty-postgres-url",
@@ -60,6 +64,21 @@ def test_bad_arguments_exit_2_with_a_plain_message(args: list[str], message: str
     assert message in last
     assert not re.search(r"\b_\w", result.stderr), "no internal names in messages"
     assert "secret" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: os.symlink(p.name, p), "a symlink loop, not a directory"),
+        (lambda p: os.symlink("gone", p), "a broken symlink to gone"),
+    ],
+    ids=["loop", "broken"],
+)
+def test_a_bundle_argument_that_is_a_bad_symlink_says_so(make, message: str, tmp_path: Path) -> None:
+    bundle = tmp_path / "dbos-python"
+    make(bundle)
+    result = dbos_skill("validate", "--no-run", str(bundle))
+    assert (result.returncode, result.stderr) == (2, f"dbos-skill: error: {bundle}: {message}\n")
 
 
 def test_an_unreachable_postgres_server_is_a_usage_error() -> None:

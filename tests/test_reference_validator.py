@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_skill, materialize, validate_json
+from conftest import FIXTURES, copy_skill, materialize, missing_test_package, validate_json
 
 AGENTSKILLS = shutil.which("agentskills")
-pytestmark = pytest.mark.skipif(AGENTSKILLS is None, reason="skills-ref is not installed (pip install -e '.[test]')")
+pytestmark = pytest.mark.skipif(
+    AGENTSKILLS is None, reason=missing_test_package("skills-ref", "the Agent Skills reference validator (agentskills)")
+)
 
 SKILL_MD_CODES = {"B001", "B007", "F001", "F002", "F003", "F004", "F005", "F006", "F007"} | {f"S00{i}" for i in range(1, 8)}
 

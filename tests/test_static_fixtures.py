@@ -37,3 +37,13 @@ def test_fixture_reports_exactly_its_diagnostics(case: Path, tmp_path: Path) -> 
 def test_base_bundle_is_clean(tmp_path: Path) -> None:
     code, report = validate_json(materialize(FIXTURES / "static" / "api-removed-declared", tmp_path), "--no-run")
     assert (code, report["diagnostics"]) == (0, [])
+
+
+def test_a_broken_link_is_quoted_as_written_not_percent_encoded(tmp_path: Path) -> None:
+    bundle = materialize(FIXTURES / "static" / "broken-link-not-ascii", tmp_path)
+    _, report = validate_json(bundle, "--no-run")
+    assert [d["message"] for d in report["diagnostics"]] == [
+        "link target `missing-é.md` does not exist",
+        "link target `missing é.md` does not exist",
+        "link target `missing%C3%A9-too.md` does not exist",
+    ]

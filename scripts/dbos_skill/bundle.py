@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -42,14 +44,15 @@ class LoadedBundle:
 
 def load_bundle(root: Path) -> LoadedBundle:
     """Read SKILL.md, the sections file and every rule file under `root`."""
-    root = root.resolve()
+    root = Path(os.path.realpath(root))
     problems: list[Diagnostic] = []
     missing_skill = diag("B001", SKILL_FILE, 1, "SKILL.md is missing", help="every Agent Skills bundle needs a SKILL.md at its root")
     skill = _load_markdown(root, SKILL_FILE, problems, frontmatter=True, missing=missing_skill)
     references = root / REFERENCES_DIR
-    has_references = references.is_dir() and _inside(root, references)
+    found = _examine(root, references)
+    has_references = found.kind == "directory"
     rule_paths: list[str] = []
-    if not has_references:
+    if found.kind == "missing":
         problems.append(
             diag(
                 "B002",
@@ -59,17 +62,18 @@ def load_bundle(root: Path) -> LoadedBundle:
                 help="create references/ with the sections file and the rule files",
             )
         )
+    elif not has_references:
+        problems.append(_layout_problem(REFERENCES_DIR, found, want="directory"))
     else:
         for entry in sorted(references.iterdir()):
             if entry.suffix != ".md" or entry.name.startswith("_"):
                 continue
             path = f"{REFERENCES_DIR}/{entry.name}"
-            if entry.is_symlink() and not _inside(root, entry):
-                problems.append(diag("B005", path, 1, f"symlink points outside the bundle: {os.readlink(entry)}"))
-            elif entry.is_dir() and not entry.is_symlink():
-                problems.append(diag("B004", path, 1, "expected a markdown file, found a directory"))
-            else:
+            found = _examine(root, entry)
+            if found.kind == "file":
                 rule_paths.append(path)
+            elif found.kind != "missing":  # gone since the listing: nothing to say
+                problems.append(_layout_problem(path, found, want="file"))
     sections_doc = None
     if has_references:
         missing_sections = diag(
@@ -103,7 +107,7 @@ def load_bundle(root: Path) -> LoadedBundle:
         rules=tuple(rules),
         files=tuple(p for p in (SKILL_FILE, SECTIONS_FILE, *rule_paths) if (root / p).exists()),
         has_references=has_references,
-        link_targets=_link_targets(root, documents),
+        link_targets=_link_targets(root, documents, {SKILL_FILE, SECTIONS_FILE, *rule_paths}, problems),
         references=tuple(references),
         rule_format=rule_format,
         source_checkout=is_source_checkout(root),
@@ -157,17 +161,15 @@ def _load_markdown(
     missing: Optional[Diagnostic] = None,
     frontmatter_problems: bool = True,
 ) -> Optional[Document]:
-    file = root / path
-    if file.is_symlink() and not _inside(root, file):
-        problems.append(diag("B005", path, 1, f"symlink points outside the bundle: {os.readlink(file)}"))
-        return None
-    if not file.exists():
+    found = _examine(root, root / path)
+    if found.kind == "missing":
         if missing is not None:
             problems.append(missing)
         return None
-    if not file.is_file():
-        problems.append(diag("B004", path, 1, "expected a markdown file, found a directory" if file.is_dir() else "not a regular file"))
+    if found.kind != "file":
+        problems.append(_layout_problem(path, found, want="file"))
         return None
+    file = root / path
     text, read_problems = read_text(file, path)
     problems.extend(read_problems)
     if text is None:
@@ -188,35 +190,130 @@ def _prefix_of(path: str, prefixes: list[str]) -> Optional[str]:
     return max(matches, key=len) if matches else None
 
 
-def _inside(root: Path, path: Path) -> bool:
+@dataclass(frozen=True)
+class _Found:
+    """What is at a path of the bundle, symlinks followed.
+
+    `kind` is "file", "directory", "other" (a FIFO, a device), "missing", "outside" (it lands
+    outside the bundle), "broken" (a symlink to nothing), "loop" (symlinks that never end) or
+    "unreadable" (a permission refused on the way); `shown` says where a symlink points, or why.
+    """
+
+    kind: str
+    shown: str = ""
+
+
+def _examine(root: Path, file: Path) -> _Found:
+    """What `file` is, without ever raising: loops and broken links are answers, not errors.
+
+    Path.resolve() raises RuntimeError on a symlink loop before Python 3.13 and Path.exists()
+    calls a loop missing, so both are avoided: realpath(strict=True) raises OSError(ELOOP).
+    """
     try:
-        path.resolve().relative_to(root)
-        return True
-    except ValueError:
+        real = os.path.realpath(file, strict=True)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return _Found("loop", _chain(root, file))
+        if error.errno not in (errno.ENOENT, errno.ENOTDIR):
+            return _Found("unreadable", error.strerror or str(error))
+        if not _is_symlink(file):
+            lands = os.path.realpath(file)  # not strict: never raises
+            return _Found("missing" if _within(root, lands) else "outside", lands)
+        target = os.readlink(file)
+        return _Found("broken" if _within(root, os.path.realpath(file)) else "outside", target)
+    if not _within(root, real):
+        return _Found("outside", os.readlink(file) if _is_symlink(file) else real)
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return _Found("missing")  # removed meanwhile
+    return _Found("file" if stat.S_ISREG(mode) else "directory" if stat.S_ISDIR(mode) else "other")
+
+
+def _layout_problem(path: str, found: _Found, *, want: str) -> Diagnostic:
+    """The one finding for a bundle path that is not the file or directory it must be."""
+    if found.kind == "outside":
+        return diag("B005", path, 1, f"symlink points outside the bundle: {found.shown}",
+                    help=f"the skill is installed and read without what lies outside it: move the {want} into the bundle")
+    if found.kind == "loop":
+        return diag("B004", path, 1, f"symlink loop: {found.shown} never reaches a {want}",
+                    help=f"point the symlink at a real {want}, or replace it with the {want}")
+    if found.kind == "broken":
+        return diag("B004", path, 1, f"broken symlink: its target `{found.shown}` does not exist",
+                    help=f"point the symlink at an existing {want}, or remove it")
+    if found.kind == "unreadable":
+        return diag("B004", path, 1, f"cannot read: {found.shown}")
+    if want == "directory":
+        return diag("B004", path, 1, f"expected a directory, found a {'regular file' if found.kind == 'file' else 'special file'}",
+                    help="references/ is a directory holding the sections file and the rule files")
+    return diag("B004", path, 1, "expected a markdown file, found a directory" if found.kind == "directory" else "not a regular file")
+
+
+def _chain(root: Path, file: Path, hops: int = 8) -> str:
+    """`a.md -> b.md -> a.md`: the symlinks of a loop as written, from the bundle path on."""
+    shown = [Path(os.path.relpath(file, root)).as_posix()]
+    seen = {os.path.normpath(file)}
+    current = str(file)
+    while _is_symlink(current) and len(shown) <= hops:
+        target = os.readlink(current)
+        shown.append(target)
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+        if current in seen:
+            break
+        seen.add(current)
+    else:
+        if len(shown) > hops:
+            shown.append("...")
+    return "`" + " -> ".join(shown) + "`"
+
+
+def _is_symlink(file: Path | str) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(file).st_mode)
+    except OSError:
         return False
 
 
-def _link_targets(root: Path, documents: list[Document]) -> dict[str, LinkTarget]:
-    """Where each relative link of the documents lands, with the headings of markdown targets."""
+def _within(root: Path, real: str) -> bool:
+    return Path(real).is_relative_to(root)
+
+
+def _link_targets(root: Path, documents: list[Document], loaded: set[str], problems: list[Diagnostic]) -> dict[str, LinkTarget]:
+    """Where each relative link of the documents lands, with the headings of markdown targets.
+
+    A link into a path that B004 or B005 already reports (a looping rule file, a `references`
+    that leaves the bundle) is "reported": one finding names the cause, not one per link.
+    """
     parsed = {d.path: frozenset(h.anchor for h in d.headings) for d in documents}
+    reported = {d.path for d in problems if d.code in ("B004", "B005")}
     targets: dict[str, LinkTarget] = {}
     for document in documents:
         for link in document.links:
             target = resolve_link(document.path, link.target)
             if target is None or target.path is None or target.path in targets:
                 continue
+            if any(target.path == p or target.path.startswith(p + "/") for p in reported):
+                targets[target.path] = LinkTarget(state="reported")
+                continue
             file = root / target.path
-            if not _inside(root, file):
+            found = _examine(root, file)
+            if found.kind == "outside":
                 targets[target.path] = LinkTarget(state="outside")
-            elif not file.exists():
-                targets[target.path] = LinkTarget(state="missing")
+            elif found.kind in ("missing", "broken", "loop"):
+                why = {"broken": "a broken symlink", "loop": "a symlink loop"}.get(found.kind)
+                targets[target.path] = LinkTarget(state="missing", why=why)
+            elif target.path in loaded:  # read above: no anchors when it did not parse
+                targets[target.path] = LinkTarget(state="exists", anchors=parsed.get(target.path))
             else:
-                targets[target.path] = LinkTarget(state="exists", anchors=parsed.get(target.path) or _headings(file, target.path))
+                anchors = _headings(file, target.path, problems) if found.kind == "file" else None
+                targets[target.path] = LinkTarget(state="exists", anchors=anchors)
     return targets
 
 
-def _headings(file: Path, path: str) -> Optional[frozenset[str]]:
-    if not (file.is_file() and path.endswith(".md")):
+def _headings(file: Path, path: str, problems: list[Diagnostic]) -> Optional[frozenset[str]]:
+    """The anchors of a markdown file the bundle links to but does not check (B009 when too big to read)."""
+    if not path.endswith(".md"):
         return None
-    text, _ = read_text(file, path)
+    text, read_problems = read_text(file, path)
+    problems.extend(d for d in read_problems if d.code == "B009")
     return None if text is None else frozenset(h.anchor for h in parse_document(path, text, None, 1).headings)

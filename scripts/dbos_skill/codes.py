@@ -27,11 +27,12 @@ CODES: dict[str, Code] = {
         Code("B001", _E, "SKILL.md is missing from the bundle"),
         Code("B002", _E, "the references/ directory is missing"),
         Code("B003", _E, "the sections file references/_sections.md is missing"),
-        Code("B004", _E, "a path named *.md is not a regular file"),
+        Code("B004", _E, "a path is not the kind of file the bundle needs there (a directory, a broken symlink, a symlink loop)"),
         Code("B005", _E, "a symlink points outside the bundle"),
         Code("B006", _E, "a file is not valid UTF-8"),
         Code("B007", _E, "a file starts with a UTF-8 byte order mark"),
         Code("B008", _E, "a file is empty"),
+        Code("B009", _E, "a markdown file is over 1 MiB, so it is not read"),
         # Frontmatter
         Code("F001", _E, "the file does not start with YAML frontmatter (---)"),
         Code("F002", _E, "the frontmatter is not closed by a --- line"),

@@ -24,7 +24,8 @@ def resolve_link(source: str, target: str) -> Optional[LinkTarget]:
     if _SCHEME.match(target) or target.startswith("//"):
         return None
     location, _, anchor = target.partition("#")
-    # markdown-it percent-encodes what is not ASCII (#überblick becomes #%C3%BCberblick); headings are not encoded.
+    # A destination is kept as written (markdown.py), which may be percent-encoded (`%C3%A9` for `é`,
+    # `%20` for a space): decoded, both spellings name the same file and heading.
     location, anchor = unquote(location), unquote(anchor)
     if not location:
         return LinkTarget(path=source, anchor=anchor)

@@ -10,7 +10,6 @@ each content line is recovered by matching it against the file's line.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote
 from typing import Optional
 
 from markdown_it import MarkdownIt
@@ -18,7 +17,15 @@ from markdown_it.token import Token
 
 from .model import CodeBlock, Document, Fence, Frontmatter, Heading, Label, Link, Table, TableRow
 
-_PARSER = MarkdownIt("commonmark").enable("table")
+
+class _Parser(MarkdownIt):
+    def normalizeLink(self, url: str) -> str:
+        """Keep link destinations as written: markdown-it would percent-encode them (`é` as `%C3%A9`)
+        for HTML, and the messages quote what the author wrote; resolve_link decodes both forms."""
+        return url
+
+
+_PARSER = _Parser("commonmark").enable("table")
 _LABEL = re.compile(r"^\W*(incorrect|correct)\b", re.IGNORECASE)
 _FENCE_LINE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Besides another label, the tokens that end a label's reach: it belongs to the code under it, in its section.
@@ -211,7 +218,7 @@ def _destination_column(raw: str, link: Token, target: str, start: int) -> int:
     """1-based column of `](` + 2 for an inline link, of `<` for an autolink; 0 when not on this line."""
     if link.markup == "autolink":
         return raw.find("<", start) + 1
-    expected = unquote(target)[:1]
+    expected = target[:1]
     position = raw.find("](", start)
     while position >= 0:
         after = raw[position + 2 :].lstrip()

@@ -215,10 +215,16 @@ class Rule:
 
 @dataclass(frozen=True)
 class LinkTarget:
-    """Where a relative link lands: "exists", "missing" or "outside" the bundle, and its headings."""
+    """Where a relative link lands, and the headings there.
+
+    `state` is "exists", "missing" (`why` says so when a symlink is to blame), "outside" the
+    bundle, or "reported": a path B004 or B005 already names (a looping rule file, a
+    `references` that leaves the bundle), so the link adds no finding of its own.
+    """
 
     state: str
     anchors: Optional[frozenset[str]] = None
+    why: Optional[str] = None
 
 
 @dataclass(frozen=True)

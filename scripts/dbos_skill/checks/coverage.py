@@ -43,6 +43,6 @@ def check_coverage(bundle: Bundle) -> list[Diagnostic]:
     if not bundle.has_references:
         return problems  # B002 already says the directory is missing
     for path, (line, col) in sorted(routes.items()):
-        if path not in rules and bundle.link_targets[path].state != "exists":
+        if path not in rules and bundle.link_targets[path].state not in ("exists", "reported"):
             problems.append(diag("I002", bundle.skill.path, line, f"SKILL.md routes to `{path}`, which does not exist", col=col))
     return problems

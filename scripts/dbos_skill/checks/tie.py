@@ -71,9 +71,10 @@ def check_tie(bundle: Bundle) -> list[Diagnostic]:
             found = sorted({f.code for f in findings if checks[f.code].default or f.code in expectation.checks})
             declared = [code for code in expectation.checks if code in checks]
             if expectation.checks:
+                reported = ", ".join(sorted({f.code for f in findings})) or "nothing"
                 for code in declared:
                     if code not in found:
-                        problems.append(diag("K001", document.path, fence.line, f"the example declares `check={code}`, but the checker does not report it",
+                        problems.append(diag("K001", document.path, fence.line, f"the example declares `check={code}`, but the checker does not report it (it reports {reported})",
                                              help="make the example show the mistake the check finds, or fix the check"))
                 for code in found:
                     if code not in expectation.checks:

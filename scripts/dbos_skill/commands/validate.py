@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import math
+import os
+import shlex
+import stat
 from pathlib import Path
 
 from ..errors import UsageError
@@ -80,9 +84,30 @@ def find_bundle(start: Path) -> Path:
     from ..bundle import SKILL_FILE
 
     for directory in (start, *start.parents):
-        if (directory / SKILL_FILE).is_file():
+        # Any SKILL.md entry marks the bundle, even one that is not a readable file (a symlink
+        # loop, a directory): that one gets its B004, rather than a bundle further up being checked.
+        if os.path.lexists(directory / SKILL_FILE):
             return directory
     raise UsageError(f"no {SKILL_FILE} in {start} or any parent directory; pass the bundle directory")
+
+
+def not_a_bundle_directory(path: Path) -> str:
+    """Why BUNDLE cannot be validated ("" when it is a directory), said for what the path is."""
+    from ..bundle import SKILL_FILE
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "a symlink loop, not a directory"
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            return f"a broken symlink to {os.readlink(path)}" if os.path.islink(path) else "no such directory"
+        return f"cannot read: {error.strerror}"
+    if stat.S_ISDIR(mode):
+        return ""
+    if path.name == SKILL_FILE:
+        return f"not a directory; pass the directory that holds it: dbos-skill validate {shlex.quote(str(path.parent))}"
+    return f"not a directory; pass the bundle directory, the one that holds {SKILL_FILE}"
 
 
 def display_prefix(root: Path, cwd: Path) -> str:
@@ -105,8 +130,9 @@ def run(args: argparse.Namespace) -> int:
         root = find_bundle(cwd)
     else:
         root = args.bundle
-        if not root.is_dir():
-            raise UsageError(f"{root}: not a directory")
+        problem = not_a_bundle_directory(root)
+        if problem:
+            raise UsageError(f"{root}: {problem}")
     options = Options(
         run=not args.no_run,
         strict=args.strict,
