@@ -61,6 +61,11 @@ def collect(module: Module, project: Project) -> None:
             project.uses.append((reporter, call, queue, verb))
 
 
+def abandon(project: Project) -> None:
+    """A file could not be fully read: a registration may be missing, so judge no queue name."""
+    project.unknown_registration = True
+
+
 def _first_argument(module: Module, call: ast.Call, keyword: str = "name") -> Optional[str]:
     if call.args:
         return module.string_value(call.args[0])

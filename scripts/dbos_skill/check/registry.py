@@ -11,12 +11,13 @@ from .base import Check
 # Not checks of DBOS code: problems reading the file at all. They name no rule file.
 FILE_CHECKS = (
     Check("DBOS998", "unreadable-file", None, "a file cannot be read or decoded"),
-    Check("DBOS999", "syntax-error", None, "a file does not parse as Python"),
+    Check("DBOS999", "syntax-error", None, "a file does not parse as Python, or nests too deeply to check"),
 )
 
 # Families that look at one module at a time: `run(module) -> list[Finding]`.
 MODULE_FAMILIES: tuple[ModuleType, ...] = (removed, determinism, steps, async_code, launch, exceptions)
-# Families that need every checked module: `new_state()`, `collect(module, state)`, `finish(state)`.
+# Families that need every checked module: `new_state()`, `collect(module, state)`, `abandon(state)` (a file could
+# not be fully read), `finish(state)`.
 PROJECT_FAMILIES: tuple[ModuleType, ...] = (queues,)
 
 CHECKS: dict[str, Check] = {
