@@ -123,13 +123,27 @@ def test_sarif_output_is_valid_sarif_2_1_0(tmp_path: Path, sarif_validator) -> N
         (["--select", "DBOS9x"], "matches no check code"),
         (["--ignore", "E501"], "matches no check code"),
         (["no/such/dir"], "no such file or directory"),
+        (["--select", ""], "check: error: argument --select: expected at least one code, got ''"),
+        (["--select", " , "], "check: error: argument --select: expected at least one code, got ' , '"),
+        (["--ignore", ""], "check: error: argument --ignore: expected at least one code, got ''"),
+        (["--exclude", ""], "check: error: argument --exclude: expected at least one pattern, got ''"),
+        ([""], "check: error: argument PATH: the path is empty (is the variable that should hold it set?)"),
+        (["/dev/null"], "check: error: /dev/null: not a regular file or a directory (a device, pipe or socket); name .py files or directories"),
     ],
-    ids=["bad-format", "unknown-select", "unknown-ignore", "missing-path"],
+    ids=["bad-format", "unknown-select", "unknown-ignore", "missing-path", "empty-select", "blank-select", "empty-ignore", "empty-exclude", "empty-path", "device"],
 )
 def test_usage_errors_exit_2_without_a_traceback(args: list[str], message: str) -> None:
     result = subprocess.run([sys.executable, "-m", "dbos_skill", "check", *args], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_dangling_symlink_is_named_as_one(tmp_path: Path) -> None:
+    (tmp_path / "app.py").symlink_to(tmp_path / "gone.py")
+    result = subprocess.run([sys.executable, "-m", "dbos_skill", "check", "app.py"], cwd=tmp_path, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO / "scripts")))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"dbos-skill check: error: app.py: a symbolic link to {tmp_path / 'gone.py'}, which does not exist\n"
 
 
 def test_a_file_that_does_not_parse_is_a_finding_not_a_crash(tmp_path: Path) -> None:

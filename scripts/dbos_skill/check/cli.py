@@ -19,16 +19,33 @@ class UsageError(Exception):
     """A problem with how the checker was called (exit code 2)."""
 
 
-def _codes(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+def _items(what: str):
+    """A comma-separated list option. An empty one (`--select ""`, `--select "$CODES"` with the variable
+    unset) would quietly mean the default, so it is a usage error."""
+
+    def parse(text: str) -> list[str]:
+        items = [part.strip() for part in text.split(",") if part.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected at least one {what}, got {text!r} (is the variable that should hold them set?)")
+        return items
+
+    parse.__name__ = f"{what} list"  # what argparse names in its own messages
+    return parse
+
+
+def _path(text: str) -> str:
+    """A PATH: an empty one (an unset variable) would name no file, so it is a usage error."""
+    if not text:
+        raise argparse.ArgumentTypeError("the path is empty (is the variable that should hold it set?)")
+    return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: the current directory)")
+    parser.add_argument("paths", nargs="*", type=_path, metavar="PATH", help="files or directories to check (default: the current directory)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--select", action="append", type=_codes, metavar="CODES", help="check only these codes or prefixes, comma-separated (default: every default check)")
-    parser.add_argument("--ignore", action="append", type=_codes, metavar="CODES", help="skip these codes or prefixes, comma-separated")
-    parser.add_argument("--exclude", action="append", type=_codes, metavar="PATTERNS", help="skip paths matching these gitignore-style patterns when walking directories")
+    parser.add_argument("--select", action="append", type=_items("code"), metavar="CODES", help="check only these codes or prefixes, comma-separated (default: every default check)")
+    parser.add_argument("--ignore", action="append", type=_items("code"), metavar="CODES", help="skip these codes or prefixes, comma-separated")
+    parser.add_argument("--exclude", action="append", type=_items("pattern"), metavar="PATTERNS", help="skip paths matching these gitignore-style patterns when walking directories")
     parser.add_argument("--fix", action="store_true", help="rewrite the mechanical, safe fixes in place and report what was fixed")
 
 

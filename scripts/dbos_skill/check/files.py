@@ -73,7 +73,16 @@ def discover(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, str]
                     seen.add(key)
                     yield Path(file), shown
         else:
-            raise PathError(f"{given}: no such file or directory")
+            raise PathError(_not_checkable(given))
+
+
+def _not_checkable(given: str) -> str:
+    """Why a named path is neither a file nor a directory the checker reads."""
+    if os.path.exists(given):  # /dev/null, a named pipe, a socket: reading one may never end
+        return f"{given}: not a regular file or a directory (a device, pipe or socket); name .py files or directories"
+    if os.path.islink(given):
+        return f"{given}: a symbolic link to {os.readlink(given)}, which does not exist"
+    return f"{given}: no such file or directory"
 
 
 def _walk(root: str, excludes: list[str]) -> Iterator[tuple[str, str]]:
