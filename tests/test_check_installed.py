@@ -93,3 +93,11 @@ def test_check_py_and_the_console_script_agree(tmp_path: Path) -> None:
                              env={"PYTHONPATH": str(REPO / "scripts"), "PATH": "/usr/bin:/bin"})
     assert (standalone.returncode, standalone.stdout) == (console.returncode, console.stdout)
     assert standalone.returncode == 1
+
+
+def test_installed_checker_lists_its_checks_with_the_installed_rule_files(installed: Path, tmp_path: Path) -> None:
+    status, stdout = run_isolated(installed, ["--list-checks"], cwd=tmp_path)
+    assert status == {"code": 0, "imported": []}
+    assert f"| DBOS101 | workflow-clock | {installed}/references/workflow-determinism.md | a workflow reads the clock outside a step |  |" in stdout.splitlines() or (
+        "| DBOS101 | workflow-clock | dbos-python/references/workflow-determinism.md | a workflow reads the clock outside a step |  |" in stdout.splitlines()
+    )

@@ -47,6 +47,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ignore", action="append", type=_items("code"), metavar="CODES", help="skip these codes or prefixes, comma-separated")
     parser.add_argument("--exclude", action="append", type=_items("pattern"), metavar="PATTERNS", help="skip paths matching these gitignore-style patterns when walking directories")
     parser.add_argument("--fix", action="store_true", help="rewrite the mechanical, safe fixes in place and report what was fixed")
+    parser.add_argument("--list-checks", action=_ListChecks, help="print every check: its code, name, rule file and what it finds, then exit")
+    parser.add_argument("--version", action=_Version, help="print the checker's version and the Python whose grammar it parses with, then exit")
+
+
+class _ListChecks(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, default: str = argparse.SUPPRESS, help: Optional[str] = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: Optional[str] = None) -> None:
+        from .output import checks_table
+
+        _safe_output()
+        sys.stdout.write(checks_table())
+        parser.exit()
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, default: str = argparse.SUPPRESS, help: Optional[str] = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: Optional[str] = None) -> None:
+        print(version_text(parser.prog))
+        parser.exit()
+
+
+def version_text(prog: str) -> str:
+    """`check.py 0.1.0 (Python 3.11.7)`: the version of the skill it came with, and the Python that judges syntax (DBOS999)."""
+    import platform
+
+    from .. import __version__
+
+    return f"{prog} {__version__} (Python {platform.python_version()})"
 
 
 def build_parser(prog: str = "check.py") -> argparse.ArgumentParser:

@@ -39,7 +39,7 @@ def _matching(pattern: str) -> set[str]:
         return set(CHECKS)
     found = {code for code in CHECKS if code.startswith(pattern)}
     if not found:
-        raise SelectionError(f"`{pattern}` matches no check code (codes are DBOS001 to DBOS999; see the README's table)")
+        raise SelectionError(f"`{pattern}` matches no check code (codes are DBOS001 to DBOS999; `--list-checks` lists them)")
     return found
 
 
