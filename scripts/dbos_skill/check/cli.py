@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         if source is None:
             findings.extend(checker.unreadable(shown, problem or "cannot read the file").findings)
             continue
-        outcome = checker.check_source(shown, source, fix=args.fix)
+        outcome = checker.check_source(shown, source, fix=args.fix, file=str(file))
         if outcome.new_source is not None:
             _write(file, outcome.new_source, source)
         findings.extend(outcome.findings)

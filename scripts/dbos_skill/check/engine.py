@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import gc
 import io
+import os
 import re
 import sys
 import tokenize
@@ -18,12 +19,15 @@ from pathlib import Path
 from typing import Optional
 
 from .finding import Finding
+from .files import project_files
 from .fix import apply_fixes
 from .model import build_module, mentions_dbos
 from . import noqa
 from .registry import families_for
 
 MAX_FIX_ROUNDS = 8
+# How many files of the checked files' projects a project-wide check may read before it gives up (and stays silent).
+MAX_OUTSIDE_FILES = 20_000
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Checker:
         self.module_families, self.project_families = families_for(codes)
         self.project_states = [(family, family.new_state()) for family in self.project_families]
         self._sources: dict[str, str] = {}
+        self._files: dict[str, str] = {}  # display path -> the file on disk, for the files the run read from disk
 
     # -- one file --------------------------------------------------------------------------
 
@@ -100,9 +105,12 @@ class Checker:
             comments = {number: text for number, text in enumerate(lines, start=1) if "#" in text}
         return [f for f in findings if not noqa.suppressed(comments.get(f.line, ""), f.code)]
 
-    def check_source(self, path: str, source: str, *, fix: bool = False) -> FileOutcome:
-        """Check one file. The cyclic garbage collector is paused meanwhile: a file's trees and model
+    def check_source(self, path: str, source: str, *, fix: bool = False, file: Optional[str] = None) -> FileOutcome:
+        """Check one file (`file`: where it is on disk, when it is; its project is then read for what a
+        project-wide check needs). The cyclic garbage collector is paused meanwhile: a file's trees and model
         hold no reference cycles once released, and its collections cost a tenth of the run."""
+        if file is not None:
+            self._files[path] = file
         paused = gc.isenabled()
         gc.disable()
         try:
@@ -138,12 +146,57 @@ class Checker:
     # -- after every file --------------------------------------------------------------------
 
     def finish(self) -> list[Finding]:
-        """Findings that need every checked file (unregistered queue names)."""
+        """Findings that need every checked file (unregistered queue names). When the checked files are a
+        part of their projects (the pre-commit hook passes only the staged ones), the rest of those projects
+        is read first for what the family still needs to know."""
         found: list[Finding] = []
         for family, state in self.project_states:
+            undecided = family.undecided(state)
+            on_disk = [self._files[path] for path in sorted(undecided) if path in self._files]
+            if on_disk:
+                self._read_outside(family, state, on_disk)
             for finding in family.finish(state):
                 found.extend(self._keep([finding], self._sources.get(finding.path, "")))
         return found
+
+
+    def _read_outside(self, family, state, files: list[str]) -> None:
+        """Collect, from the unchecked files of the projects holding `files`, what `family` needs: only files whose
+        bytes hold one of its hints are parsed. A hinted file that cannot be read, or a project too large to read,
+        leaves the family unsure, and it stays silent."""
+        checked = {os.path.realpath(f) for f in self._files.values()}
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for count, file in enumerate(project_files(files), start=1):
+                if count > MAX_OUTSIDE_FILES:
+                    family.abandon(state)
+                    return
+                if os.path.realpath(file) in checked or not os.path.isfile(file):  # not a pipe that never ends
+                    continue
+                try:
+                    with open(file, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    family.abandon(state)
+                    return
+                if not any(hint in data for hint in family.OUTSIDE_HINTS):
+                    continue
+                module = None
+                try:
+                    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+                    source = data.decode(encoding).lstrip("\ufeff")
+                    module = build_module(file, source, ast.parse(source, filename=file))
+                    family.collect_outside(module, state)
+                except (SyntaxError, ValueError, LookupError, UnicodeDecodeError, RecursionError, MemoryError):
+                    family.abandon(state)
+                    return
+                finally:
+                    if module is not None:
+                        module.release()
+        finally:
+            if paused:
+                gc.enable()
 
 
 # Python ends a physical line at \r\n, \r or \n only (str.splitlines also splits at \f, \x1c, \u2028, ...).

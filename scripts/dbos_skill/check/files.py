@@ -117,3 +117,37 @@ def _walk_directory(directory: str, absolute: str, stack: list[IgnoreFile], excl
 
 def _ignored(stack: list[IgnoreFile], exclude: list[IgnoreFile], path: str, is_dir: bool) -> bool:
     return is_ignored(stack, path, is_dir) or (bool(exclude) and is_ignored(exclude, path, is_dir))
+
+
+# What marks the top of a project when no git work tree holds a file.
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def project_root(file: str) -> str:
+    """The project a file belongs to: the git work tree that holds it, else the nearest directory with a
+    pyproject.toml, setup.py or setup.cfg, else the file's own directory (absolute paths)."""
+    start = os.path.dirname(os.path.abspath(file))
+    marked = None
+    current = start
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        if marked is None and any(os.path.isfile(os.path.join(current, m)) for m in PROJECT_MARKERS):
+            marked = current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return marked or start
+        current = parent
+
+
+def project_files(files: list[str]) -> Iterator[str]:
+    """Every *.py file of the projects holding `files`, walked as a directory argument is (ignored and tool
+    directories skipped), each project once; a project inside another one's tree is walked with it."""
+    roots = sorted({project_root(f) for f in files})
+    kept: list[str] = []
+    for root in roots:
+        if not any(root == k or root.startswith(k.rstrip(os.sep) + os.sep) for k in kept):
+            kept.append(root)
+    for root in kept:
+        for file, _ in _walk(root, []):
+            yield file

@@ -17,7 +17,9 @@ FILE_CHECKS = (
 # Families that look at one module at a time: `run(module) -> list[Finding]`.
 MODULE_FAMILIES: tuple[ModuleType, ...] = (removed, determinism, steps, async_code, launch, exceptions)
 # Families that need every checked module: `new_state()`, `collect(module, state)`, `abandon(state)` (a file could
-# not be fully read), `finish(state)`.
+# not be fully read), `finish(state)`; and, to read the rest of the checked files' projects, `undecided(state)`
+# (the checked files whose judgement needs it), `OUTSIDE_HINTS` (bytes a file must hold to matter) and
+# `collect_outside(module, state)`.
 PROJECT_FAMILIES: tuple[ModuleType, ...] = (queues,)
 
 CHECKS: dict[str, Check] = {
