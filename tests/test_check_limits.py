@@ -134,3 +134,23 @@ def test_a_check_that_recursed_too_deeply_costs_only_its_own_file(monkeypatch: p
     ]
     assert [(f.path, f.line, f.code) for f in app] == [("app.py", 5, "DBOS101")]
     assert other == [] and checker.finish() == []
+
+
+def test_a_directory_tree_deeper_than_the_recursion_limit_is_walked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    deepest = tmp_path / "tree"
+    deepest.mkdir()
+    for _ in range(sys.getrecursionlimit() + 200):
+        deepest = deepest / "a"
+        deepest.mkdir()
+    (deepest / "app.py").write_text('from dbos import Queue\n\nq = Queue("x")\n')
+    monkeypatch.chdir(tmp_path)
+    try:
+        result = subprocess.run([sys.executable, str(CHECK_PY), "--format", "json", "tree"], capture_output=True, text=True)
+        assert (result.returncode, result.stderr) == (1, "")
+        shown = (deepest / "app.py").relative_to(tmp_path).as_posix()
+        assert [(d["path"], d["line"], d["col"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]] == [(shown, 3, 5, "DBOS001")]
+    finally:  # shutil.rmtree recurses per level: remove the tree bottom up, so pytest's clean-up never meets it
+        (deepest / "app.py").unlink()
+        while deepest != tmp_path:
+            deepest.rmdir()
+            deepest = deepest.parent

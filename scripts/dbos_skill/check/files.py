@@ -93,14 +93,15 @@ def _walk(root: str, excludes: list[str]) -> Iterator[tuple[str, str]]:
 
 
 def _walk_directory(directory: str, absolute: str, stack: list[IgnoreFile], exclude: list[IgnoreFile]) -> Iterator[tuple[str, str]]:
-    lines = _read_ignore(directory)
-    if lines:
-        stack = stack + [IgnoreFile(absolute, lines)]
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
+    """Depth first, entries in name order; with a stack of open directories rather than recursion, so a tree
+    nested deeper than Python's recursion limit is walked like any other."""
+    frames = [_open_directory(directory, absolute, stack)]
+    while frames:
+        entries, directory, absolute, stack = frames[-1]
+        entry = next(entries, None)
+        if entry is None:
+            frames.pop()
+            continue
         entry_absolute = f"{absolute}/{entry.name}"
         try:
             is_dir = entry.is_dir()
@@ -109,10 +110,23 @@ def _walk_directory(directory: str, absolute: str, stack: list[IgnoreFile], excl
         if is_dir:
             if entry.name in SKIPPED_DIRECTORIES or entry.name.endswith(".egg-info") or _ignored(stack, exclude, entry_absolute, True):
                 continue
-            yield from _walk_directory(os.path.join(directory, entry.name), entry_absolute, stack, exclude)
+            frames.append(_open_directory(os.path.join(directory, entry.name), entry_absolute, stack))
         elif entry.name.endswith(".py") and not _ignored(stack, exclude, entry_absolute, False):
             path = os.path.join(directory, entry.name)
             yield path, _posix(os.path.normpath(path))
+
+
+def _open_directory(directory: str, absolute: str, stack: list[IgnoreFile]) -> tuple[Iterator[os.DirEntry], str, str, list[IgnoreFile]]:
+    """A directory's entries in name order (none when it cannot be read), with the ignore files that apply in it."""
+    lines = _read_ignore(directory)
+    if lines:
+        stack = stack + [IgnoreFile(absolute, lines)]
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError:
+        entries = []
+    return iter(entries), directory, absolute, stack
 
 
 def _ignored(stack: list[IgnoreFile], exclude: list[IgnoreFile], path: str, is_dir: bool) -> bool:
