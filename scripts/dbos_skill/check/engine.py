@@ -97,7 +97,10 @@ class Checker:
     def _keep(self, findings: list[Finding], source: str) -> list[Finding]:
         """The selected findings that no `# noqa` comment on their line silences."""
         findings = [f for f in findings if f.code in self.codes]
-        if not findings or not noqa.mentioned(source):
+        if not findings:
+            return findings
+        mentioning = noqa.lines_mentioning(source)
+        if mentioning is not None and not any(f.line in mentioning for f in findings):
             return findings
         comments = noqa.comments(source)
         if comments is None:

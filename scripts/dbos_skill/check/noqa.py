@@ -3,7 +3,7 @@
 
 Only a comment counts: `"https://example.com/#noqa"` or `f"# noqa {x}"` is string text, so the
 comments are found with the tokenizer, as Python reads them. Tokenizing costs more than parsing,
-so it is done only for a file that has a finding and mentions noqa at all.
+so it is done only for a file with a finding on a line where the word noqa appears.
 """
 
 from __future__ import annotations
@@ -18,9 +18,16 @@ _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 _MENTIONED = re.compile(r"noqa", re.IGNORECASE)
 
 
-def mentioned(source: str) -> bool:
-    """A cheap first test: no file without the word has a noqa comment."""
-    return _MENTIONED.search(source) is not None
+def lines_mentioning(source: str) -> Optional[set[int]]:
+    """The physical lines on which the word noqa appears, in comments or not: only a finding on one of them
+    can be silenced, so only then is the file tokenized. None when a line ends with a lone carriage return
+    (old Mac files), where counting newlines would misnumber the lines."""
+    found = _MENTIONED.search(source)
+    if found is None:
+        return set()
+    if "\r" in source and source.count("\r") != source.count("\r\n"):
+        return None
+    return {source.count("\n", 0, match.start()) + 1 for match in _MENTIONED.finditer(source, found.start())}
 
 
 def comments(source: str) -> Optional[dict[int, str]]:
