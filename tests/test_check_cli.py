@@ -123,13 +123,27 @@ def test_sarif_output_is_valid_sarif_2_1_0(tmp_path: Path, sarif_validator) -> N
         (["--select", "DBOS9x"], "matches no check code"),
         (["--ignore", "E501"], "matches no check code"),
         (["no/such/dir"], "no such file or directory"),
+        (["--select", ""], "check: error: argument --select: expected at least one code, got ''"),
+        (["--select", " , "], "check: error: argument --select: expected at least one code, got ' , '"),
+        (["--ignore", ""], "check: error: argument --ignore: expected at least one code, got ''"),
+        (["--exclude", ""], "check: error: argument --exclude: expected at least one pattern, got ''"),
+        ([""], "check: error: argument PATH: the path is empty (is the variable that should hold it set?)"),
+        (["/dev/null"], "check: error: /dev/null: not a regular file or a directory (a device, pipe or socket); name .py files or directories"),
     ],
-    ids=["bad-format", "unknown-select", "unknown-ignore", "missing-path"],
+    ids=["bad-format", "unknown-select", "unknown-ignore", "missing-path", "empty-select", "blank-select", "empty-ignore", "empty-exclude", "empty-path", "device"],
 )
 def test_usage_errors_exit_2_without_a_traceback(args: list[str], message: str) -> None:
     result = subprocess.run([sys.executable, "-m", "dbos_skill", "check", *args], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_dangling_symlink_is_named_as_one(tmp_path: Path) -> None:
+    (tmp_path / "app.py").symlink_to(tmp_path / "gone.py")
+    result = subprocess.run([sys.executable, "-m", "dbos_skill", "check", "app.py"], cwd=tmp_path, capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO / "scripts")))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"dbos-skill check: error: app.py: a symbolic link to {tmp_path / 'gone.py'}, which does not exist\n"
 
 
 def test_a_file_that_does_not_parse_is_a_finding_not_a_crash(tmp_path: Path) -> None:
@@ -139,6 +153,22 @@ def test_a_file_that_does_not_parse_is_a_finding_not_a_crash(tmp_path: Path) -> 
     code, report = check_json(str(tmp_path))
     assert code == 1
     assert sorted(codes_found(report)) == [("broken.py", 1, "DBOS999"), ("latin.py", 1, "DBOS998"), ("nul.py", 1, "DBOS999"), ("ok.py", 7, "DBOS101")]
+
+
+def test_a_syntax_error_names_the_python_whose_grammar_judged_it(tmp_path: Path) -> None:
+    """The checker parses with the Python that runs it: the message says which, the help what to do about it."""
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    files = {"broken.py": "def f(:\n    pass\n"}
+    if sys.version_info < (3, 12):
+        files["alias.py"] = "type X = int\n"  # a `type` statement is Python 3.12 grammar
+    write(tmp_path, files)
+    _, report = check_json(str(tmp_path))
+    found = [(Path(d["path"]).name, d["line"], d["col"], d["code"], d["message"], d["help"]) for d in report["diagnostics"]]
+    help = "fix the syntax error, or run the checker with the Python the code is written for; no other check can run on this file"
+    expected = [("broken.py", 1, 7, "DBOS999", f"the file does not parse with Python {version}'s grammar: invalid syntax", help)]
+    if sys.version_info < (3, 12):
+        expected.insert(0, ("alias.py", 1, 6, "DBOS999", f"the file does not parse with Python {version}'s grammar: invalid syntax", help))
+    assert found == expected
 
 
 def test_output_survives_an_encoding_that_cannot_show_the_message(tmp_path: Path) -> None:
@@ -179,6 +209,33 @@ def test_noqa_suppresses_the_named_codes_only(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": EVERYTHING})
     _, report = check_json(str(tmp_path))
     assert codes_found(report) == [("app.py", 9, "DBOS101"), ("app.py", 10, "DBOS102"), ("app.py", 13, "DBOS101")]
+
+
+NOQA_IN_STRINGS = textwrap.dedent(
+    '''\
+    import time
+    from dbos import DBOS
+
+
+    @DBOS.workflow()
+    def wf() -> str:
+        url = "https://example.com/#noqa"; t = time.time()
+        started = f"started # noqa: DBOS101 {time.time()}"
+        note = """a note
+    # noqa"""; u = time.time()
+        kept = "a#b"; v = time.time()  # noqa: DBOS101
+        also = '# noqa'  # the comment is this one; w = time.time() is not on this line
+        w = time.time()  # noqa:DBOS102 (another code)
+        return f"{url}{t}{started}{note}{u}{kept}{v}{also}{w}"
+    '''
+)
+
+
+def test_noqa_counts_only_in_comments_not_in_strings(tmp_path: Path) -> None:
+    """`#noqa` inside a string literal (an URL's fragment, an f-string, a triple-quoted string's last line) is text."""
+    write(tmp_path, {"app.py": NOQA_IN_STRINGS})
+    _, report = check_json(str(tmp_path))
+    assert [(d["line"], d["col"], d["code"]) for d in report["diagnostics"]] == [(7, 44, "DBOS101"), (8, 42, "DBOS101"), (10, 16, "DBOS101"), (13, 9, "DBOS101")]
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import re
 
-from conftest import REPO
+import subprocess
+import sys
+
+from conftest import REPO, run_cli
+from dbos_skill import __version__
 from dbos_skill.check.output import rule_location
 from dbos_skill.check.registry import CHECKS
+from dbos_skill.codes import CODES
 
 # The rule files of the re-planned bundle (final names).
 PLANNED_RULES = set(
@@ -42,3 +47,35 @@ def test_every_check_is_in_the_readme_table() -> None:
 def test_a_rule_is_shown_as_its_file_in_the_skill() -> None:
     assert rule_location(None) is None
     assert rule_location("no-such-rule") == "references/no-such-rule.md"
+
+
+def test_dbos_skill_codes_lists_the_checks_with_their_rule_files_after_the_validators_codes() -> None:
+    code, output = run_cli("codes")
+    validate_part, check_part = output.split("`dbos-skill check` findings")
+    assert code == 0
+    for c in CODES.values():
+        assert f"| {c.code} | {c.severity.value} | {c.meaning} |" in validate_part
+    assert "| DBOS101 | workflow-clock | references/workflow-determinism.md | a workflow reads the clock outside a step |  |" in check_part
+    assert "| DBOS007 | queue-concurrency | references/advanced-upgrading-v3.md | `concurrency=` on `register_queue` (deprecated: `global_concurrency=`) | yes |" in check_part
+    assert [line.split(" | ")[0][2:] for line in check_part.splitlines() if line.startswith("| DBOS")] == list(CHECKS)
+
+
+def test_check_py_lists_its_checks_with_the_rule_files_beside_it_and_prints_its_version(tmp_path) -> None:
+    """An installed skill has no README: the checker itself says what its codes mean and which file explains each."""
+    script = str(REPO / "scripts" / "check.py")
+    listed = subprocess.run([sys.executable, script, "--list-checks"], cwd=tmp_path, capture_output=True, text=True)
+    rows = [line for line in listed.stdout.splitlines() if line.startswith("| DBOS")]
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert f"| DBOS101 | workflow-clock | {REPO}/references/workflow-determinism.md | a workflow reads the clock outside a step |  |" in rows
+    assert [row.split(" | ")[0][2:] for row in rows] == list(CHECKS)
+    version = subprocess.run([sys.executable, script, "--version"], capture_output=True, text=True)
+    python = ".".join(str(n) for n in sys.version_info[:3])
+    assert (version.returncode, version.stdout) == (0, f"check.py {__version__} (Python {python})\n")
+    console = subprocess.run([sys.executable, "-m", "dbos_skill", "check", "--version"], capture_output=True, text=True, env={"PYTHONPATH": str(REPO / "scripts"), "PATH": "/usr/bin:/bin"})
+    assert console.stdout == f"dbos-skill check {__version__} (Python {python})\n"
+
+
+def test_an_unknown_code_points_at_the_list_of_checks() -> None:
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "check.py"), "--select", "XYZ"], capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "check.py: error: `XYZ` matches no check code (codes are DBOS001 to DBOS999; `--list-checks` lists them)\n"

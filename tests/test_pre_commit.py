@@ -134,3 +134,26 @@ def test_dbos_check_fails_on_a_dbos_mistake_then_passes_once_fixed(tmp_path: Pat
     passed = try_repo(hook_repo, "dbos-check", app, pre_commit_home)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "Passed" in passed.stdout
+
+
+@needs_checker
+def test_dbos_check_sees_the_queues_the_unstaged_files_register(tmp_path: Path, hook_repo: Path, pre_commit_home: Path) -> None:
+    """The hook passes only the staged files: a queue registered in a committed, unchanged file still counts."""
+    app = new_repo(tmp_path / "app", pre_commit_home)
+    env = git_env(pre_commit_home)
+    (app / "pkg").mkdir()
+    (app / "pkg" / "queues.py").write_text('from dbos import DBOS\n\n\ndef register() -> None:\n    DBOS.register_queue("reports")\n')
+    jobs = (
+        'from dbos import DBOS\n\n\n@DBOS.workflow()\ndef report() -> None:\n    pass\n\n\n'
+        'def main() -> None:\n    DBOS.launch()\n    DBOS.register_queue("emails")\n    DBOS.enqueue_workflow("QUEUE", report)\n'
+    )
+    (app / "pkg" / "jobs.py").write_text(jobs.replace("QUEUE", "emails"))
+    git("add", "-A", cwd=app, env=env)
+    git("commit", "-q", "-m", "app", cwd=app, env=env)
+    (app / "pkg" / "jobs.py").write_text(jobs.replace("QUEUE", "reports"))  # only jobs.py is staged
+    passed = try_repo(hook_repo, "dbos-check", app, pre_commit_home)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    (app / "pkg" / "jobs.py").write_text(jobs.replace("QUEUE", "reprots"))
+    failed = try_repo(hook_repo, "dbos-check", app, pre_commit_home)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "pkg/jobs.py:12:5: DBOS501 this enqueues on queue `reprots`, which no file of the project registers" in failed.stdout

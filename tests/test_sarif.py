@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,49 @@ def test_the_python_3_11_test_packages_are_those_pyproject_declares_so() -> None
     pyproject = (REPO / "pyproject.toml").read_text()
     declared = re.findall(r'"([A-Za-z0-9_.-]+)[^"]*; python_version >= \'3\.11\'"', pyproject)
     assert sorted(declared) == sorted(PYTHON_311_TEST_PACKAGES)
+
+
+def locations(document: dict) -> list[dict]:
+    return [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in document["runs"][0]["results"]]
+
+
+def test_check_uris_are_relative_to_the_repository_root_wherever_the_command_ran(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sarif_validator) -> None:
+    """Code scanning resolves a relative uri from the repository root: run from src/, `a.py` must still be `src/a.py`."""
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    (repo / "src" / "a.py").write_text("from dbos import DBOS\n\n\n@DBOS.workflow()\ndef checkout() -> float:\n    import time\n\n    return time.time()\n")
+    runs = []
+    for cwd, target in ((repo / "src", "a.py"), (repo, "src"), (tmp_path, str(repo / "src" / "a.py"))):
+        monkeypatch.chdir(cwd)
+        code, document = sarif_of("check", target)
+        assert code == 1
+        assert [e.message for e in sarif_validator.iter_errors(document)] == []
+        runs.append((document["runs"][0]["originalUriBaseIds"], locations(document)))
+    assert runs == [({"%SRCROOT%": {"uri": f"{repo.as_uri()}/"}}, [{"uri": "src/a.py", "uriBaseId": "%SRCROOT%"}])] * 3
+
+
+def test_validate_uris_are_relative_to_the_repository_root_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sarif_validator) -> None:
+    bundle = misnamed_bundle_with_an_error(tmp_path)
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    monkeypatch.chdir(bundle / "references")
+    code, document = sarif_of("validate", "..", "--no-run")
+    assert code == 1
+    assert [e.message for e in sarif_validator.iter_errors(document)] == []
+    assert document["runs"][0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": f"{tmp_path.as_uri()}/"}}
+    assert locations(document) == [
+        {"uri": "misnamed/SKILL.md", "uriBaseId": "%SRCROOT%"},
+        {"uri": "misnamed/references/lifecycle-example.md", "uriBaseId": "%SRCROOT%"},
+    ]
+
+
+def test_outside_a_repository_uris_are_relative_to_the_current_directory_and_others_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "here").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    mistake = "from dbos import Queue\n\nq = Queue('x')\n"
+    (tmp_path / "here" / "a b.py").write_text(mistake)
+    (tmp_path / "elsewhere" / "c.py").write_text(mistake)
+    monkeypatch.chdir(tmp_path / "here")
+    _, document = sarif_of("check", "a b.py", str(tmp_path / "elsewhere" / "c.py"))
+    assert document["runs"][0]["originalUriBaseIds"] == {"%SRCROOT%": {"uri": f"{(tmp_path / 'here').as_uri()}/"}}
+    assert locations(document) == [{"uri": (tmp_path / "elsewhere" / "c.py").as_uri()}, {"uri": "a%20b.py", "uriBaseId": "%SRCROOT%"}]

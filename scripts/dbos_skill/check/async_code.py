@@ -14,7 +14,7 @@ from typing import Optional
 
 from .base import Check, Reporter
 from .finding import Edit
-from .model import Function, Module
+from .model import Function, Module, source_text
 
 CHECKS = (
     Check("DBOS301", "sync-dbos-call-in-async", "advanced-async", "a synchronous DBOS method that raises RuntimeError inside `async def`", fixable=True),
@@ -76,7 +76,7 @@ def _sync_dbos_calls(module: Module, reporter: Reporter, function: Function) -> 
         method = name[len("dbos.DBOS.") :]
         if method not in RAISES_IN_LOOP:
             continue
-        shown = ast.unparse(call.func) if isinstance(call.func, ast.Attribute) else f"DBOS.{method}"
+        shown = source_text(call.func) if isinstance(call.func, ast.Attribute) else f"DBOS.{method}"
         fix = ()
         if method in SAME_RESULT and isinstance(call.func, ast.Attribute):
             if parents is None:

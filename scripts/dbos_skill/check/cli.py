@@ -19,17 +19,66 @@ class UsageError(Exception):
     """A problem with how the checker was called (exit code 2)."""
 
 
-def _codes(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
+def _items(what: str):
+    """A comma-separated list option. An empty one (`--select ""`, `--select "$CODES"` with the variable
+    unset) would quietly mean the default, so it is a usage error."""
+
+    def parse(text: str) -> list[str]:
+        items = [part.strip() for part in text.split(",") if part.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected at least one {what}, got {text!r} (is the variable that should hold them set?)")
+        return items
+
+    parse.__name__ = f"{what} list"  # what argparse names in its own messages
+    return parse
+
+
+def _path(text: str) -> str:
+    """A PATH: an empty one (an unset variable) would name no file, so it is a usage error."""
+    if not text:
+        raise argparse.ArgumentTypeError("the path is empty (is the variable that should hold it set?)")
+    return text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to check (default: the current directory)")
+    parser.add_argument("paths", nargs="*", type=_path, metavar="PATH", help="files or directories to check (default: the current directory)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--select", action="append", type=_codes, metavar="CODES", help="check only these codes or prefixes, comma-separated (default: every default check)")
-    parser.add_argument("--ignore", action="append", type=_codes, metavar="CODES", help="skip these codes or prefixes, comma-separated")
-    parser.add_argument("--exclude", action="append", type=_codes, metavar="PATTERNS", help="skip paths matching these gitignore-style patterns when walking directories")
+    parser.add_argument("--select", action="append", type=_items("code"), metavar="CODES", help="check only these codes or prefixes, comma-separated (default: every default check)")
+    parser.add_argument("--ignore", action="append", type=_items("code"), metavar="CODES", help="skip these codes or prefixes, comma-separated")
+    parser.add_argument("--exclude", action="append", type=_items("pattern"), metavar="PATTERNS", help="skip paths matching these gitignore-style patterns when walking directories")
     parser.add_argument("--fix", action="store_true", help="rewrite the mechanical, safe fixes in place and report what was fixed")
+    parser.add_argument("--list-checks", action=_ListChecks, help="print every check: its code, name, rule file and what it finds, then exit")
+    parser.add_argument("--version", action=_Version, help="print the checker's version and the Python whose grammar it parses with, then exit")
+
+
+class _ListChecks(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, default: str = argparse.SUPPRESS, help: Optional[str] = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: Optional[str] = None) -> None:
+        from .output import checks_table
+
+        _safe_output()
+        sys.stdout.write(checks_table())
+        parser.exit()
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, default: str = argparse.SUPPRESS, help: Optional[str] = None) -> None:
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: Optional[str] = None) -> None:
+        print(version_text(parser.prog))
+        parser.exit()
+
+
+def version_text(prog: str) -> str:
+    """`check.py 0.1.0 (Python 3.11.7)`: the version of the skill it came with, and the Python that judges syntax (DBOS999)."""
+    import platform
+
+    from .. import __version__
+
+    return f"{prog} {__version__} (Python {platform.python_version()})"
 
 
 def build_parser(prog: str = "check.py") -> argparse.ArgumentParser:
@@ -78,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         if source is None:
             findings.extend(checker.unreadable(shown, problem or "cannot read the file").findings)
             continue
-        outcome = checker.check_source(shown, source, fix=args.fix)
+        outcome = checker.check_source(shown, source, fix=args.fix, file=str(file))
         if outcome.new_source is not None:
             _write(file, outcome.new_source, source)
         findings.extend(outcome.findings)

@@ -22,7 +22,7 @@ import sys
 from typing import Optional
 
 from .base import Check, Reporter
-from .model import Function, Module, dotted, walk
+from .model import Function, Module, dotted, source_text, walk
 
 CHECKS = (
     Check("DBOS101", "workflow-clock", "workflow-determinism", "a workflow reads the clock outside a step"),
@@ -474,7 +474,7 @@ def _helpers(module: Module, reporter: Reporter, workflow: Function, inert: _Ine
                         continue
             reported.add((id(entry), code))
             phrase, consequence, help = _CATEGORIES[code]
-            callee = ast.unparse(entry.func) if isinstance(entry.func, (ast.Name, ast.Attribute)) else helper.name
+            callee = source_text(entry.func) if isinstance(entry.func, (ast.Name, ast.Attribute)) else helper.name
             reporter.report(
                 code,
                 entry,

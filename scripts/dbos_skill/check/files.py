@@ -73,7 +73,16 @@ def discover(paths: list[str], excludes: list[str]) -> Iterator[tuple[Path, str]
                     seen.add(key)
                     yield Path(file), shown
         else:
-            raise PathError(f"{given}: no such file or directory")
+            raise PathError(_not_checkable(given))
+
+
+def _not_checkable(given: str) -> str:
+    """Why a named path is neither a file nor a directory the checker reads."""
+    if os.path.exists(given):  # /dev/null, a named pipe, a socket: reading one may never end
+        return f"{given}: not a regular file or a directory (a device, pipe or socket); name .py files or directories"
+    if os.path.islink(given):
+        return f"{given}: a symbolic link to {os.readlink(given)}, which does not exist"
+    return f"{given}: no such file or directory"
 
 
 def _walk(root: str, excludes: list[str]) -> Iterator[tuple[str, str]]:
@@ -84,14 +93,15 @@ def _walk(root: str, excludes: list[str]) -> Iterator[tuple[str, str]]:
 
 
 def _walk_directory(directory: str, absolute: str, stack: list[IgnoreFile], exclude: list[IgnoreFile]) -> Iterator[tuple[str, str]]:
-    lines = _read_ignore(directory)
-    if lines:
-        stack = stack + [IgnoreFile(absolute, lines)]
-    try:
-        entries = sorted(os.scandir(directory), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
+    """Depth first, entries in name order; with a stack of open directories rather than recursion, so a tree
+    nested deeper than Python's recursion limit is walked like any other."""
+    frames = [_open_directory(directory, absolute, stack)]
+    while frames:
+        entries, directory, absolute, stack = frames[-1]
+        entry = next(entries, None)
+        if entry is None:
+            frames.pop()
+            continue
         entry_absolute = f"{absolute}/{entry.name}"
         try:
             is_dir = entry.is_dir()
@@ -100,11 +110,58 @@ def _walk_directory(directory: str, absolute: str, stack: list[IgnoreFile], excl
         if is_dir:
             if entry.name in SKIPPED_DIRECTORIES or entry.name.endswith(".egg-info") or _ignored(stack, exclude, entry_absolute, True):
                 continue
-            yield from _walk_directory(os.path.join(directory, entry.name), entry_absolute, stack, exclude)
+            frames.append(_open_directory(os.path.join(directory, entry.name), entry_absolute, stack))
         elif entry.name.endswith(".py") and not _ignored(stack, exclude, entry_absolute, False):
             path = os.path.join(directory, entry.name)
             yield path, _posix(os.path.normpath(path))
 
 
+def _open_directory(directory: str, absolute: str, stack: list[IgnoreFile]) -> tuple[Iterator[os.DirEntry], str, str, list[IgnoreFile]]:
+    """A directory's entries in name order (none when it cannot be read), with the ignore files that apply in it."""
+    lines = _read_ignore(directory)
+    if lines:
+        stack = stack + [IgnoreFile(absolute, lines)]
+    try:
+        with os.scandir(directory) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except OSError:
+        entries = []
+    return iter(entries), directory, absolute, stack
+
+
 def _ignored(stack: list[IgnoreFile], exclude: list[IgnoreFile], path: str, is_dir: bool) -> bool:
     return is_ignored(stack, path, is_dir) or (bool(exclude) and is_ignored(exclude, path, is_dir))
+
+
+# What marks the top of a project when no git work tree holds a file.
+PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def project_root(file: str) -> str:
+    """The project a file belongs to: the git work tree that holds it, else the nearest directory with a
+    pyproject.toml, setup.py or setup.cfg, else the file's own directory (absolute paths)."""
+    start = os.path.dirname(os.path.abspath(file))
+    marked = None
+    current = start
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        if marked is None and any(os.path.isfile(os.path.join(current, m)) for m in PROJECT_MARKERS):
+            marked = current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return marked or start
+        current = parent
+
+
+def project_files(files: list[str]) -> Iterator[str]:
+    """Every *.py file of the projects holding `files`, walked as a directory argument is (ignored and tool
+    directories skipped), each project once; a project inside another one's tree is walked with it."""
+    roots = sorted({project_root(f) for f in files})
+    kept: list[str] = []
+    for root in roots:
+        if not any(root == k or root.startswith(k.rstrip(os.sep) + os.sep) for k in kept):
+            kept.append(root)
+    for root in kept:
+        for file, _ in _walk(root, []):
+            yield file

@@ -44,7 +44,7 @@ def apply_fixes(source: str, findings: Sequence[Finding]) -> tuple[str, list[Fin
         text = text[:start] + replacement + text[end:]
     try:
         ast.parse(text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return source, []
     return text, applied
 

@@ -19,7 +19,7 @@ from bisect import bisect_right
 from typing import Iterator, Optional
 
 from .base import Check, Reporter
-from .model import Function, Module, is_main_guard
+from .model import Function, Module, is_main_guard, source_text
 
 CHECKS = (
     Check("DBOS401", "used-before-launch", "lifecycle-launch", "a queue, schedule, workflow or message call runs before `DBOS.launch()`"),
@@ -195,7 +195,7 @@ def _nested_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
 
 
 def _shown(call: ast.Call) -> str:
-    return ast.unparse(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else "call"
+    return source_text(call.func) if isinstance(call.func, (ast.Name, ast.Attribute)) else "call"
 
 
 def _needs_launch(module: Module, call: ast.Call, name: Optional[str], scope: Optional[Function]) -> bool:

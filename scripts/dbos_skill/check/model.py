@@ -425,6 +425,18 @@ def dotted(node: ast.AST) -> str:
     return ".".join(reversed(parts))
 
 
+def source_text(node: ast.AST) -> str:
+    """An expression as source text for a message (`self.client.send`): `ast.unparse`, which recurses, so a
+    chain too long for it is shown by its last name instead of ending the run."""
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        name = dotted(node)
+        if name:
+            return name
+        return f"....{node.attr}" if isinstance(node, ast.Attribute) else "..."
+
+
 def walk(node: ast.AST, skip_scopes: bool = False) -> list[ast.AST]:
     """Every node under `node` (itself included); with skip_scopes, not into nested functions, lambdas or classes
     (nor those nodes themselves)."""

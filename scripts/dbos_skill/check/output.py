@@ -117,4 +117,18 @@ def render_sarif(result: Result) -> str:
     return sarif.render(TOOL_NAME, __version__, rules, results)
 
 
+def checks_table(installed: bool = True) -> str:
+    """Every check as a markdown table: code, name, the rule file that explains it, what it finds, and whether
+    --fix repairs it. `--list-checks` prints it with the rule files where this skill is (installed: the path an
+    agent reads next); `dbos-skill codes` with their paths in the bundle (`references/<rule>.md`)."""
+    rows = ["| Code | Name | Rule file | Finds | Fix |", "| --- | --- | --- | --- | --- |"]
+    for check in CHECKS.values():
+        if check.rule is None:
+            rule = "-"
+        else:
+            rule = rule_location(check.rule) if installed else f"references/{check.rule}.md"
+        rows.append(f"| {check.code} | {check.name} | {rule} | {check.summary} | {'yes' if check.fixable else ''} |")
+    return "\n".join(rows) + "\n"
+
+
 RENDERERS: dict[str, Callable[[Result], str]] = {"text": render_text, "json": render_json, "github": render_github, "sarif": render_sarif}

@@ -1,10 +1,16 @@
-"""Queue names: enqueuing on a queue that no checked file registers.
+"""Queue names: enqueuing on a queue that no file of the project registers.
 
 In dbos 3.4.0 `DBOS.enqueue_workflow("typo", ...)` succeeds, and the workflow stays
 ENQUEUED: no worker dequeues a queue that was never registered, and
 `DBOS.retrieve_queue("typo")` returns None. The check runs over all checked files
 together, and only when it can see every registration: at least one, all named by
 string literals (or module constants). Otherwise it stays silent.
+
+The checked files may be a few files of a larger project (the pre-commit hook passes
+only the staged ones). So before a name is judged unregistered, the engine reads the
+other files of the project each such file belongs to (`undecided`, `OUTSIDE_HINTS`,
+`collect_outside`): only their registrations count, and a file there that may register
+a queue but cannot be read makes the check stay silent.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Optional
 from .base import Check, Reporter
 from .model import Module
 
-CHECKS = (Check("DBOS501", "unregistered-queue", "queue-basics", "a workflow is enqueued on a queue name that no checked file registers"),)
+CHECKS = (Check("DBOS501", "unregistered-queue", "queue-basics", "a workflow is enqueued on a queue name that no file of the project registers"),)
 
 USES = {
     "dbos.DBOS.enqueue_workflow": "enqueues on",
@@ -40,14 +46,7 @@ def new_state() -> Project:
 
 def collect(module: Module, project: Project) -> None:
     reporter: Optional[Reporter] = None
-    registrations = [(c, scope) for key in REGISTRATIONS for c, scope in module.calls_by_name.get(key, ()) if isinstance(c.func, ast.Attribute)]
-    registrations += [(c, scope) for c, scope, _ in module.calls_to("dbos.Queue")]
-    for call, scope in registrations:
-        queue = _first_argument(module, call)
-        if queue is None:
-            project.unknown_registration = True
-        else:
-            project.registered.add(queue)
+    collect_outside(module, project)
     for call, scope, name in sorted(module.calls_to(*USES, "dbos.DBOS.create_schedule", "dbos.DBOS.create_schedule_async"), key=lambda c: (c[0].lineno, c[0].col_offset)):
         if name in USES:
             queue = _first_argument(module, call, keyword="queue_name" if "enqueue" in name else "name")
@@ -59,6 +58,35 @@ def collect(module: Module, project: Project) -> None:
         if queue is not None:
             reporter = reporter or Reporter(module)
             project.uses.append((reporter, call, queue, verb))
+
+
+def collect_outside(module: Module, project: Project) -> None:
+    """The queues a module registers (a checked file, or another file of its project)."""
+    registrations = [(c, scope) for key in REGISTRATIONS for c, scope in module.calls_by_name.get(key, ()) if isinstance(c.func, ast.Attribute)]
+    registrations += [(c, scope) for c, scope, _ in module.calls_to("dbos.Queue")]
+    for call, scope in registrations:
+        queue = _first_argument(module, call)
+        if queue is None:
+            project.unknown_registration = True
+        else:
+            project.registered.add(queue)
+
+
+# A file whose bytes hold neither cannot register a queue: the other files of a project are parsed only with one.
+OUTSIDE_HINTS = (b"register_queue", b"Queue")
+
+
+def undecided(project: Project) -> set[str]:
+    """The checked files (display paths) that use a queue name no checked file registers: before judging them,
+    the engine reads the rest of their projects for registrations."""
+    if project.unknown_registration:
+        return set()
+    return {reporter.module.path for reporter, _, queue, _ in project.uses if queue not in project.registered}
+
+
+def abandon(project: Project) -> None:
+    """A file could not be fully read: a registration may be missing, so judge no queue name."""
+    project.unknown_registration = True
 
 
 def _first_argument(module: Module, call: ast.Call, keyword: str = "name") -> Optional[str]:
@@ -82,7 +110,7 @@ def finish(project: Project) -> list:
         reporter.report(
             "DBOS501",
             call,
-            f"this {verb} queue `{queue}`, which no checked file registers: workflows enqueued there stay ENQUEUED, since no worker dequeues it",
+            f"this {verb} queue `{queue}`, which no file of the project registers: workflows enqueued there stay ENQUEUED, since no worker dequeues it",
             f"register it after launch with `DBOS.register_queue(\"{queue}\", ...)`, or use a registered queue ({known})",
         )
         findings.extend(reporter.findings[before:])

@@ -11,12 +11,15 @@ from .base import Check
 # Not checks of DBOS code: problems reading the file at all. They name no rule file.
 FILE_CHECKS = (
     Check("DBOS998", "unreadable-file", None, "a file cannot be read or decoded"),
-    Check("DBOS999", "syntax-error", None, "a file does not parse as Python"),
+    Check("DBOS999", "syntax-error", None, "a file does not parse as Python, or nests too deeply to check"),
 )
 
 # Families that look at one module at a time: `run(module) -> list[Finding]`.
 MODULE_FAMILIES: tuple[ModuleType, ...] = (removed, determinism, steps, async_code, launch, exceptions)
-# Families that need every checked module: `new_state()`, `collect(module, state)`, `finish(state)`.
+# Families that need every checked module: `new_state()`, `collect(module, state)`, `abandon(state)` (a file could
+# not be fully read), `finish(state)`; and, to read the rest of the checked files' projects, `undecided(state)`
+# (the checked files whose judgement needs it), `OUTSIDE_HINTS` (bytes a file must hold to matter) and
+# `collect_outside(module, state)`.
 PROJECT_FAMILIES: tuple[ModuleType, ...] = (queues,)
 
 CHECKS: dict[str, Check] = {
@@ -38,7 +41,7 @@ def _matching(pattern: str) -> set[str]:
         return set(CHECKS)
     found = {code for code in CHECKS if code.startswith(pattern)}
     if not found:
-        raise SelectionError(f"`{pattern}` matches no check code (codes are DBOS001 to DBOS999; see the README's table)")
+        raise SelectionError(f"`{pattern}` matches no check code (codes are DBOS001 to DBOS999; `--list-checks` lists them)")
     return found
 
 

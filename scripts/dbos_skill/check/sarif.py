@@ -5,6 +5,12 @@ codes as rules and their own findings as results. GitHub shows a rule's
 `shortDescription` and `fullDescription` at the top of an alert, its `help`
 below, and a result's `message` at its location; columns are counted in
 characters (`unicodeCodePoints`), as both tools count them.
+
+Code scanning reads a relative `uri` as relative to the repository root, whatever
+directory the tool ran in. So a result's `uri` is relative to the root of the git work
+tree that holds the results' files (`uriBaseId` `%SRCROOT%`, which `originalUriBaseIds`
+declares as that directory's `file:` URI), or to the current directory outside any work
+tree; a file outside that root gets an absolute `file:` URI and no base.
 """
 
 from __future__ import annotations
@@ -47,28 +53,71 @@ class Result:
     end_col: Optional[int] = None
 
 
-def uri(path: str) -> str:
-    """A relative path stays relative (GitHub resolves it from the checkout); an absolute one becomes a file: URI."""
-    if os.path.isabs(path):
-        return Path(path).as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
+SRCROOT = "%SRCROOT%"
+
+
+def work_tree(directory: str) -> Optional[str]:
+    """The root of the git work tree holding `directory` (where `.git` is: a directory, or a file in a worktree
+    or submodule), or None."""
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def base_directory(paths: Sequence[str]) -> str:
+    """What result URIs are relative to: the work tree holding most of `paths` (as given: relative to the current
+    directory, or absolute), else the one holding the current directory, else the current directory."""
+    trees: dict[str, int] = {}
+    tree_of: dict[str, Optional[str]] = {}
+    for path in paths:
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in tree_of:
+            tree_of[directory] = work_tree(directory)
+        tree = tree_of[directory]
+        if tree is not None:
+            trees[tree] = trees.get(tree, 0) + 1
+    if trees:
+        return min(trees, key=lambda t: (-trees[t], t))
+    return work_tree(os.getcwd()) or os.getcwd()
+
+
+def artifact_location(path: str, base: str) -> dict[str, str]:
+    """A file as an artifactLocation: relative to `base` under %SRCROOT% when inside it, else an absolute file: URI."""
+    absolute = os.path.abspath(path)
+    relative = os.path.relpath(absolute, base)
+    if relative == os.curdir or relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+        return {"uri": Path(absolute).as_uri()}
+    return {"uri": quote(relative.replace(os.sep, "/"), safe="/"), "uriBaseId": SRCROOT}
 
 
 def render(tool: str, version: str, rules: Sequence[Rule], results: Sequence[Result]) -> str:
     """The SARIF log of one run of `tool`; every result's rule must be among `rules`."""
     index = {rule.id: i for i, rule in enumerate(rules)}
+    base = base_directory([r.path for r in results])
     document = {
         "$schema": SCHEMA,
         "version": VERSION,
         "runs": [
             {
                 "tool": {"driver": {"name": tool, "version": version, "semanticVersion": version, "rules": [_rule(r) for r in rules]}},
+                "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(base)}},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(r, index[r.rule_id]) for r in results],
+                "results": [_result(r, index[r.rule_id], base) for r in results],
             }
         ],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _directory_uri(directory: str) -> str:
+    """A directory's file: URI, ending in `/` as SARIF asks of a base."""
+    uri = Path(directory).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _rule(rule: Rule) -> dict[str, object]:
@@ -86,7 +135,7 @@ def _rule(rule: Rule) -> dict[str, object]:
     return entry
 
 
-def _result(result: Result, rule_index: int) -> dict[str, object]:
+def _result(result: Result, rule_index: int, base: str) -> dict[str, object]:
     region: dict[str, int] = {"startLine": result.line, "startColumn": result.col}
     if result.end_line is not None and result.end_col is not None:
         region.update(endLine=result.end_line, endColumn=result.end_col)
@@ -95,7 +144,7 @@ def _result(result: Result, rule_index: int) -> dict[str, object]:
         "ruleIndex": rule_index,
         "level": _level(result.level),
         "message": {"text": result.message},
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri(result.path)}, "region": region}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(result.path, base), "region": region}}],
     }
 
 

@@ -15,7 +15,7 @@ import ast
 from typing import Iterator, Optional
 
 from .base import Check, Reporter
-from .model import Function, Module
+from .model import Function, Module, source_text
 
 CHECKS = (
     Check("DBOS201", "workflow-in-step", "step-basics", "a step calls, starts or enqueues a workflow"),
@@ -102,7 +102,7 @@ def _step(module: Module, reporter: Reporter, step: Function) -> None:
             if (id(entry), code) in reported:
                 continue
             reported.add((id(entry), code))
-            callee = ast.unparse(entry.func) if isinstance(entry.func, (ast.Name, ast.Attribute)) else helper.name
+            callee = source_text(entry.func) if isinstance(entry.func, (ast.Name, ast.Attribute)) else helper.name
             reporter.report(code, entry, f"`{callee}()` {what} (line {call.lineno}), and {kind} `{step.name}` calls it", help)
 
 

@@ -56,7 +56,7 @@ def check_tie(bundle: Bundle) -> list[Diagnostic]:
                 tie_declared = True
             for code in expectation.checks:
                 if code not in checks:
-                    problems.append(diag("K002", document.path, fence.line, f"`check={code}` names no check of `dbos-skill check`", help="see the README's table of check codes"))
+                    problems.append(diag("K002", document.path, fence.line, f"`check={code}` names no check of `dbos-skill check`", help="`dbos-skill codes` lists the check codes"))
             findings = check_snippet(document.path, padded_source(fence.code_line, fence.code), codes)
             if fence.label != "incorrect":
                 for f in findings:
