@@ -23,3 +23,12 @@ def test_every_snippet_has_its_outcome_and_no_database_is_left_behind(postgres_u
     assert code == 1
     assert outcomes == {line: outcome for line, outcome, _, _ in EXPECTATIONS}
     assert databases(postgres_url) == before
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgresql+psycopg"])
+def test_examples_get_postgresql_urls_whatever_form_the_user_gave(postgres_url: str, scheme: str) -> None:
+    # Issue 5: `postgres://` was accepted, then handed on to examples, where SQLAlchemy has no such dialect.
+    given = scheme + postgres_url[postgres_url.index("://") :]
+    code, report = validate_json(FIXTURES / "run-urls", "--postgres-url", given)
+    assert [d["message"] for d in report["diagnostics"] if d["severity"] == "error"] == []
+    assert [s["outcome"] for s in report["snippets"]] == ["runs-but-wrong", "passed"]

@@ -90,3 +90,8 @@ def test_the_run_databases_are_dropped_even_when_a_signal_cut_a_command_short(po
     with psycopg.connect(postgres_url) as connection:
         left = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (run.prefix.replace("_", "\\_") + "%",)).fetchall()
     assert left == []
+
+
+@pytest.mark.parametrize("given", ["postgres://u:p@h:5/db", "postgresql://u:p@h:5/db", "postgresql+psycopg://u:p@h:5/db"])
+def test_an_example_url_is_postgresql_whatever_form_was_given(given: str) -> None:
+    assert postgres.database_url(given, "dbos_skill_run_00000001_s0001") == "postgresql://u:p@h:5/dbos_skill_run_00000001_s0001"

@@ -40,8 +40,17 @@ def admin_url(base_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
+EXAMPLE_SCHEME = "postgresql"  # what DBOS documents and examples expect, e.g. `url.replace("postgresql://", ...)`
+
+
 def database_url(base_url: str, name: str) -> str:
-    return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    """The URL of database `name` on the server, as an example gets it: always `postgresql://`.
+
+    libpq also takes `postgres://`, and a user may name a driver (`postgresql+psycopg://`), but
+    SQLAlchemy has no `postgres` dialect, and examples written for DBOS's documented form rewrite
+    `postgresql://` to pick their driver: whatever form the user gave, examples get that one.
+    """
+    return make_url(base_url).set(drivername=EXAMPLE_SCHEME, database=name).render_as_string(hide_password=False)
 
 
 def _quoted(name: str) -> str:
