@@ -6,14 +6,16 @@ marks the line its failure must be reported on (else the fence's own line).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 import psutil
 
-from conftest import FIXTURES, needs_sqlite_examples, validate_json
+from conftest import FIXTURES, needs_sqlite_examples, run_cli, validate_json
 
 pytestmark = needs_sqlite_examples
 
@@ -21,9 +23,9 @@ RUN_BUNDLE = FIXTURES / "run"
 RULE = "references/lifecycle-outcomes.md"
 
 
-def fences_with_expectations() -> list[tuple[int, str, str | None, int]]:
+def fences_with_expectations(rule: Path = RUN_BUNDLE / RULE) -> list[tuple[int, str, str | None, int]]:
     """(fence line, expected outcome, expected code, expected diagnostic line) per python fence."""
-    lines = (RUN_BUNDLE / RULE).read_text().split("\n")
+    lines = rule.read_text().split("\n")
     found = []
     for number, line in enumerate(lines, start=1):
         if not line.startswith("```python"):
@@ -106,3 +108,19 @@ def test_the_run_writes_nothing_inside_the_bundle(run_report) -> None:
         "references/_sections.md",
         RULE,
     ]
+
+
+def test_an_example_that_kills_the_worker_is_named_and_the_others_still_run(capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 3: `os.kill(os.getppid(), signal.SIGKILL)` ended the whole run with one line naming no example.
+    bundle = FIXTURES / "run-kills-worker"
+    expected = fences_with_expectations(bundle / "references" / "lifecycle-parent.md")
+    code, output = run_cli("validate", str(bundle), "--format", "json")
+    report = json.loads(output)
+    assert code == 1
+    assert {s["line"]: s["outcome"] for s in report["snippets"]} == {line: outcome for line, outcome, _, _ in expected}
+    assert [(d["code"], d["line"]) for d in report["diagnostics"] if d["code"].startswith("X")] == [
+        (expected_code, at) for _, _, expected_code, at in expected if expected_code
+    ]
+    killer = next(d for d in report["diagnostics"] if d["code"] == "X011")
+    assert killer["message"] == "the snippet worker died (killed by SIGKILL) while this example ran alone, so it has no result"
+    assert "dbos-skill: note: the snippet worker died (killed by SIGKILL) while " in capsys.readouterr().err

@@ -92,6 +92,19 @@ def judge(snippet: Snippet, finished: Finished) -> SnippetResult:
     return _outcome(snippet, finished, "proven" if kind == "warns" else "runs-but-wrong")
 
 
+def worker_died(snippet: Snippet, how: str) -> SnippetResult:
+    """The worker died while this example ran alone: the example killed it (or made it be killed)."""
+    message = f"the snippet worker died ({how}) while this example ran alone, so it has no result"
+    diagnostic = diag(
+        "X011",
+        snippet.path,
+        snippet.line,
+        message,
+        help="an example must not kill or signal its parent process (os.getppid() is the runner's worker), nor exhaust the memory",
+    )
+    return SnippetResult(snippet=snippet, outcome="failed", duration_s=0.0, error=message, diagnostics=(diagnostic,))
+
+
 def _outcome(snippet: Snippet, finished: Finished, outcome: str) -> SnippetResult:
     return SnippetResult(snippet=snippet, outcome=outcome, duration_s=finished.duration_s)
 
