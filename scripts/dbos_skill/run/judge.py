@@ -23,11 +23,22 @@ class Finished:
     result: Optional[dict[str, Any]]
     stderr_tail: str
     timeout_s: float
+    waiting_for: tuple[str, ...] = ()  # the non-daemon threads the process was waiting for when it ended
 
 
 def judge(snippet: Snippet, finished: Finished) -> SnippetResult:
     kind = snippet.expectation.kind
     result = finished.result
+    if finished.status == "timeout" and finished.waiting_for:
+        return _failed(
+            snippet,
+            finished,
+            "X002",
+            snippet.line,
+            f"timed out after {finished.timeout_s:g} s waiting for the non-daemon thread(s) it left running, "
+            f"as `python` would at exit: {', '.join(finished.waiting_for)}; its process group was killed",
+            help="end or join the threads the example starts, or make them daemon threads",
+        )
     if finished.status == "timeout":
         return _failed(
             snippet,

@@ -30,7 +30,7 @@ from typing import IO, Any, Callable, Optional
 
 from ..model import Snippet, SnippetResult
 from . import postgres, processes, scratch, signals
-from .child import RESULT_FILE, STDERR_FILE
+from .child import RESULT_FILE, STDERR_FILE, THREADS_FILE
 from .history import Durations, key
 from .judge import Finished, judge, worker_died
 
@@ -337,6 +337,8 @@ class SnippetRunner:
     def _finished(self, reply: dict, base: Path) -> Finished:
         result_file = base / "out" / RESULT_FILE
         result = json.loads(result_file.read_text()) if result_file.exists() else None
+        threads_file = base / "out" / THREADS_FILE
+        waiting_for = tuple(json.loads(threads_file.read_text())) if result is None and threads_file.exists() else ()
         return Finished(
             status=reply["status"],
             returncode=reply["returncode"],
@@ -344,6 +346,7 @@ class SnippetRunner:
             result=result,
             stderr_tail=_tail(base / "out" / STDERR_FILE),
             timeout_s=self.settings.timeout_s,
+            waiting_for=waiting_for,
         )
 
 
