@@ -93,7 +93,7 @@ def _has_python_fence(path: Path) -> bool:
             while chunk := stream.read(SCAN_CHUNK_BYTES):
                 if FENCE_OPENER.search(tail + chunk):
                     return True
-                tail = chunk[-16:]
+                tail = chunk[-64:]  # an opener cut by the chunk boundary
     except OSError:
         return False
     return False

@@ -135,10 +135,7 @@ class SnippetRunner:
             stderr=self._worker_log,
             env=env,
         )
-        try:
-            self._write({"setup": {"template": template}})
-        except _WorkerGone:
-            pass  # said when its answer is awaited
+        self._write({"setup": {"template": template}})
 
     def _ready(self) -> dict[str, Any]:
         """The worker's answer to its setup. Killed by a signal first, it is started once more; RunnerError if it died."""
