@@ -6,14 +6,16 @@ marks the line its failure must be reported on (else the fence's own line).
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 import psutil
 
-from conftest import FIXTURES, needs_sqlite_examples, validate_json
+from conftest import FIXTURES, needs_sqlite_examples, run_cli, validate_json
 
 pytestmark = needs_sqlite_examples
 
@@ -21,9 +23,9 @@ RUN_BUNDLE = FIXTURES / "run"
 RULE = "references/lifecycle-outcomes.md"
 
 
-def fences_with_expectations() -> list[tuple[int, str, str | None, int]]:
+def fences_with_expectations(rule: Path = RUN_BUNDLE / RULE) -> list[tuple[int, str, str | None, int]]:
     """(fence line, expected outcome, expected code, expected diagnostic line) per python fence."""
-    lines = (RUN_BUNDLE / RULE).read_text().split("\n")
+    lines = rule.read_text().split("\n")
     found = []
     for number, line in enumerate(lines, start=1):
         if not line.startswith("```python"):
@@ -87,6 +89,34 @@ def _commands() -> list[list[str]]:
     return found
 
 
+LEFTOVERS = FIXTURES / "run-leftovers" / "references" / "lifecycle-leftovers.md"
+
+
+def test_leftover_processes_are_named_by_what_they_are_and_threads_and_pools_are_ended_as_python_would() -> None:
+    # Issue 22: a fork keeps the worker's command line, so X008 named it `python3 -m dbos_skill.run.worker`.
+    expected = fences_with_expectations(LEFTOVERS)
+    code, report = validate_json(LEFTOVERS.parents[1])
+    assert code == 1
+    assert {s["line"]: s["outcome"] for s in report["snippets"]} == {line: outcome for line, outcome, _, _ in expected}
+    leftovers = sorted((d["line"], d["message"]) for d in report["diagnostics"] if d["code"] == "X008")
+    assert [line for line, _ in leftovers] == [line for line, _, found, _ in expected if found == "X008"]
+    (fork_line, fork), (_, warm) = leftovers
+    lines = LEFTOVERS.read_text().split("\n")
+    made_at = next(number for number in range(fork_line, len(lines)) if "os.fork()" in lines[number - 1])
+    shown = f"tests/fixtures/run-leftovers/references/lifecycle-leftovers.md:{made_at}"
+    assert re.fullmatch(
+        rf"left 1 process\(es\) running, now killed: pid \d+: a fork of the example's process, made at \S*{re.escape(shown)}, listening on 127\.0\.0\.1:\d+",
+        fork,
+    )
+    assert re.fullmatch(r"left 1 process\(es\) running, now killed: pid \d+: a child interpreter running the example again with arguments \['linger'\]", warm)
+
+
+def test_a_leftover_started_anew_is_named_by_its_command_line(run_report) -> None:
+    _, report = run_report
+    (execs,) = [d["message"] for d in report["diagnostics"] if d["code"] == "X008"]
+    assert re.fullmatch(r"left 2 process\(es\) running, now killed: pid \d+: sleep 987; pid \d+: sleep 988", execs)
+
+
 def test_no_snippet_process_outlives_the_run(run_report) -> None:
     assert not [c for c in _commands() if c in (["sleep", "987"], ["sleep", "988"])]
 
@@ -99,6 +129,21 @@ def test_a_snippet_past_its_time_limit_is_killed_with_its_process_group() -> Non
     assert [(d["code"], d["line"]) for d in report["diagnostics"] if d["code"].startswith("X")] == [("X002", hung["line"])]
 
 
+def test_a_non_daemon_thread_left_running_is_waited_for_as_python_would_then_named() -> None:
+    # Issue 22: the example's main code ended, its thread spun on, and the example passed, though
+    # `python example.py` would never exit. The thread's own line is named.
+    code, report = validate_json(FIXTURES / "run-threads", "--timeout", "2")
+    hung = next(s for s in report["snippets"] if s["outcome"] == "failed")
+    found = [d for d in report["diagnostics"] if d["code"].startswith("X")]
+    assert code == 1
+    assert [(d["code"], d["line"]) for d in found] == [("X002", hung["line"])]
+    spin = hung["line"] + 5  # `def spin()`, the thread's target
+    assert found[0]["message"] == (
+        "timed out after 2 s waiting for the non-daemon thread(s) it left running, as `python` would at exit: "
+        f"`Thread-1 (spin)` ({hung['path']}:{spin}); its process group was killed"
+    )
+
+
 def test_the_run_writes_nothing_inside_the_bundle(run_report) -> None:
     assert sorted(p.relative_to(RUN_BUNDLE).as_posix() for p in RUN_BUNDLE.rglob("*")) == [
         "SKILL.md",
@@ -106,3 +151,19 @@ def test_the_run_writes_nothing_inside_the_bundle(run_report) -> None:
         "references/_sections.md",
         RULE,
     ]
+
+
+def test_an_example_that_kills_the_worker_is_named_and_the_others_still_run(capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 3: `os.kill(os.getppid(), signal.SIGKILL)` ended the whole run with one line naming no example.
+    bundle = FIXTURES / "run-kills-worker"
+    expected = fences_with_expectations(bundle / "references" / "lifecycle-parent.md")
+    code, output = run_cli("validate", str(bundle), "--format", "json")
+    report = json.loads(output)
+    assert code == 1
+    assert {s["line"]: s["outcome"] for s in report["snippets"]} == {line: outcome for line, outcome, _, _ in expected}
+    assert [(d["code"], d["line"]) for d in report["diagnostics"] if d["code"].startswith("X")] == [
+        (expected_code, at) for _, _, expected_code, at in expected if expected_code
+    ]
+    killer = next(d for d in report["diagnostics"] if d["code"] == "X011")
+    assert killer["message"] == "the snippet worker died (killed by SIGKILL) while this example ran alone, so it has no result"
+    assert "dbos-skill: note: the snippet worker died (killed by SIGKILL) while " in capsys.readouterr().err

@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -90,3 +94,127 @@ def test_the_run_databases_are_dropped_even_when_a_signal_cut_a_command_short(po
     with psycopg.connect(postgres_url) as connection:
         left = connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (run.prefix.replace("_", "\\_") + "%",)).fetchall()
     assert left == []
+
+
+@pytest.mark.parametrize("given", ["postgres://u:p@h:5/db", "postgresql://u:p@h:5/db", "postgresql+psycopg://u:p@h:5/db"])
+def test_an_example_url_is_postgresql_whatever_form_was_given(given: str) -> None:
+    assert postgres.database_url(given, "dbos_skill_run_00000001_s0001") == "postgresql://u:p@h:5/dbos_skill_run_00000001_s0001"
+
+
+# An example's process that sends CREATE DATABASE, as databases.prepare (or DBOS) does; killed while the server runs it.
+CREATE = """
+import sys, psycopg
+with psycopg.connect(sys.argv[1], autocommit=True) as connection:
+    connection.execute(sys.argv[2])
+"""
+
+
+def _activity(url: str, condition: str, *params: object) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute(f"SELECT pid FROM pg_stat_activity WHERE {condition}", params).fetchall()
+
+
+def _wait_for(condition, what: str) -> None:
+    deadline = time.monotonic() + 120
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.05)
+
+
+def _left(url: str, prefix: str) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        names = [row[0] for row in connection.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix.replace("_", "\\_") + "%",))]
+        for name in names:  # so that a failure here leaves the other tests a clean server
+            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    return names
+
+
+@contextmanager
+def create_database_held_back(url: str, prefix: str) -> Iterator[Callable[[], None]]:
+    """An example killed while its CREATE DATABASE waits on the server; yields what lets the server go on.
+
+    Holding pg_database in SHARE mode makes every CREATE and DROP DATABASE wait: a stand-in for a
+    command the server is slow to finish. The server commits it once let go, unless its session ended.
+    """
+    import psycopg
+
+    session = postgres.session_name(prefix)
+    blocker = psycopg.connect(url)
+    blocker.execute("LOCK TABLE pg_database IN SHARE MODE")
+    try:
+        example = subprocess.Popen(
+            [sys.executable, "-c", CREATE, postgres.admin_url(url), f'CREATE DATABASE "{prefix}s0007"'],
+            env={**os.environ, postgres.SESSION_VARIABLE: session},
+        )
+        _wait_for(lambda: _activity(url, "application_name = %s AND wait_event_type = 'Lock'", session), "the CREATE DATABASE to wait")
+        example.kill()
+        example.wait()
+        yield blocker.rollback
+    finally:
+        blocker.close()
+
+
+def run_lock_held(url: str, prefix: str) -> bool:
+    import psycopg
+
+    token = int(prefix[len(postgres.PREFIX) :].rstrip("_"), 16)
+    with psycopg.connect(url) as connection:
+        return bool(connection.execute("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = %s", (token,)).fetchall())
+
+
+def _waiting_to_drop(url: str) -> bool:
+    return bool(_activity(url, "wait_event_type = 'Lock' AND query LIKE 'DROP DATABASE%%'"))
+
+
+@pytest.mark.postgres
+def test_a_create_database_the_server_still_runs_for_a_killed_example_is_not_left_behind(postgres_url: str) -> None:
+    # Issue 4: SIGTERM 1.2-1.6 s into a run left `_sNNNN` databases: the examples were killed while the
+    # server ran their CREATE DATABASE, which it committed after the validator had listed what to drop.
+    run = postgres.RunDatabases(postgres_url)
+    run.open()
+    assert run.create_template() is None
+    with create_database_held_back(postgres_url, run.prefix) as let_go:
+        closing = threading.Thread(target=run.close)
+        closing.start()
+        _wait_for(lambda: _waiting_to_drop(postgres_url), "close() to wait for its DROP DATABASE")
+        let_go()
+        closing.join()
+    _wait_for(lambda: not _activity(postgres_url, "application_name = %s", run.session), "the example's command to end")
+    assert _left(postgres_url, run.prefix) == []
+
+
+# A validator that made its template, then is killed (SIGKILL: no cleanup).
+KILLED_RUN = """
+import sys
+from dbos_skill.run import postgres
+run = postgres.RunDatabases(sys.argv[1])
+run.open()
+assert run.create_template() is None
+print(run.prefix, flush=True)
+sys.stdin.read()
+"""
+
+
+@pytest.mark.postgres
+def test_the_next_run_drops_a_database_a_killed_run_was_still_creating(postgres_url: str) -> None:
+    killed = subprocess.Popen([sys.executable, "-c", KILLED_RUN, postgres_url], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    prefix = killed.stdout.readline().strip()
+    with create_database_held_back(postgres_url, prefix) as let_go:
+        killed.kill()
+        killed.wait()
+        _wait_for(lambda: not run_lock_held(postgres_url, prefix), "the killed run's lock to go")
+        following = postgres.RunDatabases(postgres_url)
+        opening = threading.Thread(target=following.open)
+        opening.start()
+        _wait_for(lambda: _waiting_to_drop(postgres_url), "the next run to wait for its DROP DATABASE")
+        let_go()
+        opening.join()
+    _wait_for(lambda: not _activity(postgres_url, "application_name = %s", postgres.session_name(prefix)), "the example's command to end")
+    following.close()
+    assert _left(postgres_url, prefix) == []
+    assert sorted(following.swept) == [prefix + "tmpl"]

@@ -1,10 +1,11 @@
 """However a validation ends, nothing of it stays: no process, no scratch directory, no database.
 
 Each test starts a real `dbos-skill validate` on a bundle whose example loops
-forever (and starts a helper process in a session of its own), sends a real
-signal, then checks causally: the processes are gone, the directories and
-databases are gone. Waits poll a condition with a generous deadline; nothing
-here depends on how fast the machine is.
+forever (and starts a helper process and a fork, each in a session of its own
+and outside the run's directories), sends a real signal, then checks causally:
+the processes are gone, the directories and databases are gone. Waits poll a
+condition with a generous deadline; nothing here depends on how fast the
+machine is.
 """
 
 from __future__ import annotations
@@ -48,10 +49,10 @@ class Run:
             start_new_session=True,
         )
 
-    def looping(self) -> list[int]:
-        """The pids of the looping example and its helper, once the example has started."""
-        wait_for(lambda: any(self.markers.glob("*.pids")), "the looping example to start")
-        marker = next(self.markers.glob("*.pids"))
+    def looping(self, attempt: int = 1) -> list[int]:
+        """The pids of the looping example, its helper and its fork, once the example has started (`attempt` times)."""
+        wait_for(lambda: len(list(self.markers.glob("*.pids"))) >= attempt, "the looping example to start")
+        marker = sorted(self.markers.glob("*.pids"), key=lambda path: path.stat().st_mtime_ns)[attempt - 1]
         wait_for(lambda: marker.read_text().endswith("\n"), "the marker to be written")
         return [int(pid) for pid in marker.read_text().split()]
 
@@ -137,6 +138,23 @@ def test_when_validator_and_worker_are_killed_the_next_run_kills_what_is_left(tm
     run.finish()
     quick_run(tmp_path)
     wait_for(lambda: all(gone(pid) for pid in pids), "the next run to kill what the dead run left")
+    assert scratch_dirs(tmp_path) == []
+
+
+@needs_sqlite_examples
+def test_when_the_worker_dies_the_validator_kills_what_it_left_and_runs_the_example_again(tmp_path: Path) -> None:
+    # Issue 3: with the worker killed (`kill -KILL`, the OOM killer), a fork and a process in a session
+    # of their own, outside the run's directories, outlived the run.
+    run = Run(LOOP_BUNDLE, tmp_path)
+    pids = run.looping()
+    run.worker().kill()
+    wait_for(lambda: all(gone(pid) for pid in pids), "the validator to kill what the dead worker left")
+    again = run.looping(attempt=2)  # in flight when the worker died: run again, alone
+    assert set(again).isdisjoint(pids)
+    run.process.terminate()
+    code, stderr = run.finish()
+    assert code == 128 + signal.SIGTERM, stderr
+    wait_for(lambda: all(gone(pid) for pid in again), "the second attempt to die with the run")
     assert scratch_dirs(tmp_path) == []
 
 

@@ -106,6 +106,7 @@ CODES: dict[str, Code] = {
         Code("X008", _E, "an example left a process running"),
         Code("X009", _E, "an example declared logs= but nothing matching was logged"),
         Code("X010", _E, "the environment cannot run the examples, so none was run"),
+        Code("X011", _E, "the snippet worker died while an example ran alone (the example killed its parent process)"),
     ]
 }
 

@@ -33,6 +33,7 @@ class Report:
     results: Optional[tuple[SnippetResult, ...]]
     summary: Summary
     unchecked: tuple[Snippet, ...] = ()  # Incorrect examples whose mistake `dbos-skill check` cannot catch
+    notes: tuple[str, ...] = ()  # what happened besides the findings (stderr, never in the report itself)
 
     def display(self, path: str) -> str:
         return f"{self.prefix}{path}"
@@ -85,7 +86,7 @@ def _diagnostic_lines(report: Report) -> list[str]:
 def _summary_lines(report: Report) -> list[str]:
     lines: list[str] = []
     s = report.summary
-    if report.results is not None:
+    if report.results:  # "Ran 0 snippets" says nothing the counts below do not
         counts = outcome_counts(report.results)
         ran = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES)
         lines.append(f"Ran {len(report.results)} snippets in {s.wall_s:.1f} s: {ran}.")

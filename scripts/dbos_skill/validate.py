@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from .bundle import SKILL_FILE, load_bundle
+from .bundle import REFERENCES_DIR, SECTIONS_FILE, SKILL_FILE, load_bundle
 from .checks import run_static_checks
 from .checks.skill_md import estimated_tokens
 from .model import Bundle, Diagnostic, Severity, Snippet, SnippetResult
 from .report import Report, Summary
 from .diagnostics import diag
-from .run.pool import EnvironmentProblem, RunSettings, SnippetRunner
+from .run import postgres
+from .run.pool import EnvironmentProblem, RunnerError, RunSettings, SnippetRunner, swept_note
 from .snippets import collect_snippets, documents
 
 
@@ -32,9 +34,12 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
     started = time.monotonic()
     settings = RunSettings(timeout_s=options.timeout, jobs=options.jobs, postgres_url=options.postgres_url, path_prefix=prefix)
     runner = SnippetRunner(settings) if options.run else None
+    notes: list[str] = []
     try:
         if runner is not None:
-            runner.start()
+            runner.prepare(start_worker=may_have_examples(root))  # dbos's import overlaps the parsing
+        elif options.postgres_url:
+            notes += _sweep_only(options.postgres_url)
         loaded = load_bundle(root)
         diagnostics = run_static_checks(loaded)
         snippets = collect_snippets(loaded.bundle)
@@ -47,6 +52,7 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
     finally:
         if runner is not None:
             runner.close()
+            notes += runner.notes
     if results is not None:
         diagnostics += [d for result in results for d in result.diagnostics]
     ordered = tuple(sorted(diagnostics, key=lambda d: d.sort_key))
@@ -56,7 +62,50 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
         results=results,
         unchecked=tuple(s for s in snippets if s.expectation.unchecked),
         summary=_summarise(loaded.bundle, ordered, len(snippets), time.monotonic() - started),
+        notes=tuple(notes),
     )
+
+
+FENCE_OPENER = re.compile(rb"(?:```|~~~)[ \t]*python")
+SCAN_CHUNK_BYTES = 1 << 20
+
+
+def may_have_examples(root: Path) -> bool:
+    """False only when the bundle surely has no example to run: no sections file, or no python fence.
+
+    Read before parsing, to decide whether to start the snippet worker while the bundle is parsed;
+    a wrong True costs a worker start, a wrong False only the overlap (the runner starts it later).
+    """
+    references = root / REFERENCES_DIR
+    if not (root / SECTIONS_FILE).is_file():
+        return False
+    try:
+        candidates = [root / SKILL_FILE, *sorted(references.glob("*.md"))]
+    except OSError:
+        return True
+    return any(_has_python_fence(path) for path in candidates)
+
+
+def _has_python_fence(path: Path) -> bool:
+    try:
+        with open(path, "rb") as stream:
+            tail = b""
+            while chunk := stream.read(SCAN_CHUNK_BYTES):
+                if FENCE_OPENER.search(tail + chunk):
+                    return True
+                tail = chunk[-64:]  # an opener cut by the chunk boundary
+    except OSError:
+        return False
+    return False
+
+
+def _sweep_only(url: str) -> list[str]:
+    """`--no-run --postgres-url`: run nothing, but drop what killed runs left on that server."""
+    try:
+        swept = postgres.sweep_dead_runs(url)
+    except postgres.PostgresError as error:
+        raise RunnerError(str(error)) from error
+    return [swept_note(swept)] if swept else []
 
 
 def _run(runner: SnippetRunner, snippets: list[Snippet], progress: bool) -> tuple[SnippetResult, ...]:

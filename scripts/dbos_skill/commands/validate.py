@@ -8,6 +8,7 @@ import math
 import os
 import shlex
 import stat
+import sys
 from pathlib import Path
 
 from ..errors import UsageError
@@ -145,5 +146,7 @@ def run(args: argparse.Namespace) -> int:
         report = validate(root, options, display_prefix(root, cwd))
     except RunnerError as error:
         raise UsageError(str(error)) from error
+    for note in report.notes:
+        print(f"dbos-skill: note: {note}", file=sys.stderr)
     write_stdout(render(report, args.format))
     return exit_code(report, args.strict)

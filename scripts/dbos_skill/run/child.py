@@ -4,9 +4,20 @@ Runs in a child forked from the worker, which has dbos imported already. It
 makes its own databases (databases.py), dies with the worker where the system
 allows (lifetime.py), and, if the example names sys.executable, forks the
 zygote for warm child interpreters first (warm_python.py). The
-result goes to `result.json` in the job's output directory. The atexit handlers
-run as on a normal exit, then the process ends at once with os._exit, skipping
-the rest of interpreter teardown (such as joining DBOS's threads).
+result goes to `result.json` in the job's output directory.
+
+When the example's code has run, the process ends as `python FILE` would:
+threading's exit hooks (thread and process pools end their workers), then it
+waits for the non-daemon threads left running (naming them in `threads.json`
+meanwhile, so a time-out can say what it waited for), runs the atexit
+handlers, then ends at once with os._exit, skipping the rest of interpreter
+teardown. DBOS's executor keeps idle non-daemon workers after nearly every
+example (76 of 85 in this bundle): its exit hook ends them at once.
+
+Processes the example leaves running are killed and described (X008): by their
+command line, or, for a fork that kept the worker's command line, by what it
+noted at fork time in `processes/<pid>.json` (the example's line that forked
+it, or the arguments of a warm child interpreter) and what it listens on.
 """
 
 from __future__ import annotations
@@ -20,10 +31,13 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 import traceback
 import types
 import warnings
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Optional
+
+import psutil
 
 from ..snippets import padded_source
 from . import databases, lifetime, processes, warm_python
@@ -31,6 +45,9 @@ from . import databases, lifetime, processes, warm_python
 RESULT_FILE = "result.json"
 STDOUT_FILE = "stdout.txt"
 STDERR_FILE = "stderr.txt"
+THREADS_FILE = "threads.json"  # the non-daemon threads being waited for, while they are
+PROCESS_RECORDS = "processes"  # what forked processes noted about themselves
+THREAD_POLL_S = 0.05
 EXIT_RUNNER_FAILED = 70
 WARM_PYTHON_HINT = "sys.executable"  # only an example that names it can start the interpreter again
 
@@ -57,14 +74,17 @@ def execute(job: dict[str, Any], worker: int) -> NoReturn:
         os.environ.update(job["env"])
         tempfile.tempdir = None
         databases.prepare(job["database"])
+        records = os.path.join(job["outdir"], PROCESS_RECORDS)
         warm = WARM_PYTHON_HINT in job["code"] and warm_python.available()
         if warm:
-            warm_python.install()  # before the example's code: the zygote must be forked clean
+            warm_python.install(records)  # before the example's code: the zygote must be forked clean
+        _record_forks(records, job["filename"])
         result = _run(job)
+        _exit_threads(os.path.join(job["outdir"], THREADS_FILE), job["filename"])  # as the interpreter does at exit
         atexit._run_exitfuncs()  # what a normal exit runs, e.g. multiprocessing's cleanup
         if warm:
             warm_python.close()
-        result["leftover"] = _stop_leftover_processes()
+        result["leftover"] = _stop_leftover_processes(records, job["filename"])
         _write_result(job["outdir"], result)
     except BaseException:  # the runner itself failed: the parent reports the exit code and this
         traceback.print_exc()
@@ -152,16 +172,118 @@ def _snippet_line(error: BaseException, filename: str) -> int | None:
     return own[-1] if own else None
 
 
-def _stop_leftover_processes() -> list[str]:
+def _record_forks(records: str, filename: str) -> None:
+    """Every fork made through os.fork (multiprocessing's fork context too) is noted with the example's line that made it.
+
+    The parent writes the note before os.fork returns to it, so it is there however soon the
+    example ends; forks of forks are noted by their own parent, which inherits this os.fork.
+    """
+    fork = os.fork
+
+    def noted_fork() -> int:
+        line = _example_line(sys._getframe(1), filename)
+        pid = fork()
+        if pid:
+            warm_python.write_record(records, {"line": line}, pid)
+        return pid
+
+    os.fork = noted_fork  # type: ignore[assignment]
+
+
+def _example_line(frame: Optional[types.FrameType], filename: str) -> Optional[int]:
+    """The innermost line of the example's own code on the stack."""
+    while frame is not None:
+        if frame.f_code.co_filename == filename:
+            return frame.f_lineno
+        frame = frame.f_back
+    return None
+
+
+def _exit_threads(status_file: str, filename: str) -> None:
+    """What the interpreter does at exit before the atexit handlers (threading._shutdown), watched.
+
+    threading's exit hooks run first (thread and process pools end their workers once their
+    tasks are done), then every non-daemon thread is waited for. A thread that never ends keeps
+    `python FILE` from exiting: here the example's time limit ends it, and `status_file` names
+    the threads being waited for, so the runner can say which.
+    """
+    hooks = list(getattr(threading, "_threading_atexits", ()))
+    if not hooks and not _non_daemon_threads():
+        return
+    running_hooks = threading.Thread(target=_run_hooks, args=(hooks,), name="dbos-skill exit hooks", daemon=True)
+    running_hooks.start()
+    shown: list[str] = []
+    while True:
+        left = _non_daemon_threads()
+        if not left and not running_hooks.is_alive():
+            break
+        described = [_describe_thread(thread, filename) for thread in left]
+        if described != shown:
+            _write_json(status_file, described)
+            shown = described
+        (running_hooks if running_hooks.is_alive() else left[0]).join(THREAD_POLL_S)
+    if shown:
+        os.unlink(status_file)
+
+
+def _run_hooks(hooks: list[Any]) -> None:
+    for hook in reversed(hooks):  # the order threading._shutdown uses
+        try:
+            hook()
+        except Exception:
+            traceback.print_exc()
+
+
+def _non_daemon_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread is not threading.main_thread() and not thread.daemon and thread.is_alive()]
+
+
+def _describe_thread(thread: threading.Thread, filename: str) -> str:
+    code = getattr(getattr(thread, "_target", None), "__code__", None)
+    where = f" ({filename}:{code.co_firstlineno})" if code is not None and code.co_filename == filename else ""
+    return f"`{thread.name}`{where}"
+
+
+def _stop_leftover_processes(records: str, filename: str) -> list[str]:
     """Kill what the snippet left running (its process group and its descendants); say what it was."""
     me = os.getpid()
     doomed = {p.pid: p for p in processes.group_members(me) + processes.descendants(me) if p.pid != me}
-    described = {pid: processes.command_line(p) for pid, p in doomed.items()}
+    mine = processes.command_line(psutil.Process(me))
+    described = {pid: _describe_process(p, mine, records, filename) for pid, p in doomed.items()}
     return [f"pid {p.pid}: {described[p.pid]}" for p in sorted(processes.kill(doomed.values()), key=lambda p: p.pid)]
 
 
-def _write_result(outdir: str, result: dict[str, Any]) -> None:
-    partial = os.path.join(outdir, RESULT_FILE + ".part")
+def _describe_process(process: psutil.Process, mine: str, records: str, filename: str) -> str:
+    """What a leftover process is: its command line, unless it is a fork that kept the worker's."""
+    command = processes.command_line(process)
+    if command != mine:
+        what = command
+    else:
+        record = _read_json(os.path.join(records, f"{process.pid}.json"))
+        if isinstance(record, dict) and isinstance(record.get("argv"), list):
+            what = f"a child interpreter running the example again with arguments {record['argv'][2:]!r}"
+        elif isinstance(record, dict) and record.get("line"):
+            what = f"a fork of the example's process, made at {filename}:{record['line']}"
+        else:
+            what = "a fork of the example's process"
+    listening = processes.listening(process)
+    return what + (f", listening on {', '.join(listening)}" if listening else "")
+
+
+def _read_json(path: str) -> Any:
+    try:
+        with open(path) as stream:
+            return json.load(stream)
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: str, value: Any) -> None:
+    partial = path + ".part"
     with open(partial, "w") as stream:
-        json.dump(result, stream)
-    os.replace(partial, os.path.join(outdir, RESULT_FILE))
+        json.dump(value, stream)
+    os.replace(partial, path)
+
+
+def _write_result(outdir: str, result: dict[str, Any]) -> None:
+    _write_json(os.path.join(outdir, RESULT_FILE), result)

@@ -23,11 +23,22 @@ class Finished:
     result: Optional[dict[str, Any]]
     stderr_tail: str
     timeout_s: float
+    waiting_for: tuple[str, ...] = ()  # the non-daemon threads the process was waiting for when it ended
 
 
 def judge(snippet: Snippet, finished: Finished) -> SnippetResult:
     kind = snippet.expectation.kind
     result = finished.result
+    if finished.status == "timeout" and finished.waiting_for:
+        return _failed(
+            snippet,
+            finished,
+            "X002",
+            snippet.line,
+            f"timed out after {finished.timeout_s:g} s waiting for the non-daemon thread(s) it left running, "
+            f"as `python` would at exit: {', '.join(finished.waiting_for)}; its process group was killed",
+            help="end or join the threads the example starts, or make them daemon threads",
+        )
     if finished.status == "timeout":
         return _failed(
             snippet,
@@ -90,6 +101,19 @@ def judge(snippet: Snippet, finished: Finished) -> SnippetResult:
         wanted = f" matching `{declared.pattern}`" if declared is not None else ""
         return _failed(snippet, finished, "X007", snippet.line, f"declared `warns`, but neither DBOS nor Python warned{wanted}")
     return _outcome(snippet, finished, "proven" if kind == "warns" else "runs-but-wrong")
+
+
+def worker_died(snippet: Snippet, how: str) -> SnippetResult:
+    """The worker died while this example ran alone: the example killed it (or made it be killed)."""
+    message = f"the snippet worker died ({how}) while this example ran alone, so it has no result"
+    diagnostic = diag(
+        "X011",
+        snippet.path,
+        snippet.line,
+        message,
+        help="an example must not kill or signal its parent process (os.getppid() is the runner's worker), nor exhaust the memory",
+    )
+    return SnippetResult(snippet=snippet, outcome="failed", duration_s=0.0, error=message, diagnostics=(diagnostic,))
 
 
 def _outcome(snippet: Snippet, finished: Finished, outcome: str) -> SnippetResult:

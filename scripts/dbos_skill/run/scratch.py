@@ -2,8 +2,9 @@
 
 A live run holds an exclusive flock on `owner.lock` in its directory; the
 kernel releases it however the run ends, SIGKILL included. A later run that
-can take the lock knows the owner is dead: it kills what still works inside
-the directory (a snippet whose worker was killed too) and removes it.
+can take the lock knows the owner is dead: it kills what is left of the run
+(processes.of_run: what carries the directory in its environment or works
+inside it, such as a snippet whose worker was killed too) and removes it.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def sweep(parent: Optional[str] = None) -> list[Path]:
             os.close(lock)
             continue  # its run is alive
         try:
-            processes.kill(processes.working_in(directory))
+            processes.kill_run(directory)
             shutil.rmtree(directory, ignore_errors=True)
             removed.append(directory)
         finally:

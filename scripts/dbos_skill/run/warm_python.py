@@ -38,6 +38,7 @@ from . import lifetime
 
 _MAX_FDS = 3
 _client: Optional["_Zygote"] = None
+_records: Optional[str] = None  # where a warm child notes its arguments (child.py describes leftovers with them)
 
 
 def available() -> bool:
@@ -45,9 +46,14 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "SOCK_SEQPACKET") and hasattr(socket, "send_fds")
 
 
-def install() -> None:
-    """Fork the zygote now (the process must still be clean) and route matching Popens to it."""
-    global _client
+def install(records: Optional[str] = None) -> None:
+    """Fork the zygote now (the process must still be clean) and route matching Popens to it.
+
+    For each warm child the zygote writes `{"argv": [...]}` to `records/<pid>.json`: forked, not
+    exec'd, the child keeps the worker's command line, so the process table cannot say what it runs.
+    """
+    global _client, _records
+    _records = records
     _client = _Zygote()
     subprocess.Popen = _WarmPopen  # type: ignore[misc]
 
@@ -151,9 +157,12 @@ def _serve(connection: socket.socket) -> None:
                     selector.unregister(connection)
                     children.clear()  # nobody is left to tell; the children live on
                     continue
+                request = json.loads(message)
                 pid = os.fork()
                 if pid == 0:
-                    _become_child(json.loads(message), fds, connection, (wake_read, wake_write))
+                    _become_child(request, fds, connection, (wake_read, wake_write))
+                if _records is not None:  # before the Popen returns: the example may end at once
+                    write_record(_records, {"argv": request["argv"]}, pid)
                 for fd in fds:
                     os.close(fd)
                 children.add(pid)
@@ -202,6 +211,16 @@ def _become_child(request: dict[str, Any], fds: list[int], connection: socket.so
         code = _run_as_main(script)
     finally:
         os._exit(code)
+
+
+def write_record(directory: str, record: dict[str, Any], pid: Optional[int] = None) -> None:
+    """Note what process `pid` (this one by default) is in `directory/<pid>.json`; best effort, it must never fail the example."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with open(os.path.join(directory, f"{pid or os.getpid()}.json"), "w") as stream:
+            json.dump(record, stream)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def _run_as_main(script: str) -> int:
