@@ -27,6 +27,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
 
+from postgres_server import start_throwaway  # noqa: E402
+
 from dbos_skill.bundle import copy_skill  # noqa: E402
 
 
@@ -74,22 +76,6 @@ def series(name: str, bundle: Path, cache: Path, runs: int, options: list[str]) 
     return counts
 
 
-def throwaway_postgres():  # type: ignore[no-untyped-def]
-    """The test suite's throwaway server, in a directory of its own (the server's user must reach it)."""
-    from postgres_server import PostgresServer, find_binaries
-
-    binaries = find_binaries()
-    if binaries is None:
-        return None
-    server = PostgresServer(binaries, Path(tempfile.mkdtemp(prefix="dbos-skill-pg-")))
-    server.start()
-    return server
-
-
-def stop_postgres(server) -> None:  # type: ignore[no-untyped-def]
-    server.remove()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=10, help="validations per database (default: 10)")
@@ -114,7 +100,7 @@ def main() -> int:
                 failed += sum(series("SQLite", bundle, root / "cache", args.runs, options).values())
             url: Optional[str] = None if args.no_postgres else args.postgres_url
             if url is None and not args.no_postgres:
-                server = throwaway_postgres()
+                server = start_throwaway()
                 url = server.url if server else None
                 if url is None:
                     print("PostgreSQL: skipped (no --postgres-url and no postgresql binaries)")
@@ -122,7 +108,7 @@ def main() -> int:
                 failed += sum(series("PostgreSQL", bundle, root / "cache", args.runs, [*options, "--postgres-url", url]).values())
     finally:
         if server is not None:
-            stop_postgres(server)
+            server.remove()
         for hog in hogs:
             hog.kill()
             hog.join()

@@ -40,6 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 sys.path.insert(0, str(REPO / "tests"))
 
+from postgres_server import start_throwaway  # noqa: E402
+
 from dbos_skill.bundle import copy_skill, load_bundle  # noqa: E402
 from dbos_skill.run.pool import RunSettings  # noqa: E402
 from dbos_skill.snippets import collect_snippets, padded_source  # noqa: E402
@@ -169,22 +171,6 @@ def static_versus_import(bundle: Path, cache: Path) -> tuple[float, float]:
     return statistics.median(walls["static"]), statistics.median(walls["import"])
 
 
-def throwaway_postgres():  # type: ignore[no-untyped-def]
-    """The test suite's throwaway server, in a directory of its own (the server's user must reach it)."""
-    from postgres_server import PostgresServer, find_binaries
-
-    binaries = find_binaries()
-    if binaries is None:
-        return None
-    server = PostgresServer(binaries, Path(tempfile.mkdtemp(prefix="dbos-skill-pg-")))
-    server.start()
-    return server
-
-
-def stop_postgres(server) -> None:  # type: ignore[no-untyped-def]
-    server.remove()
-
-
 def _server_cpu(server) -> float:  # type: ignore[no-untyped-def]
     """CPU-seconds of a throwaway server: its postmaster, its live and its ended backends."""
     if server is None:
@@ -231,7 +217,7 @@ def main() -> int:
         server = None
         url = args.postgres_url
         if url is None:
-            server = throwaway_postgres()
+            server = start_throwaway()
             url = server.url if server else None
         try:
             if url:
@@ -249,7 +235,7 @@ def main() -> int:
                 print("PostgreSQL: skipped (no --postgres-url and no postgresql binaries)")
         finally:
             if server is not None:
-                server.stop()
+                server.remove()
         static, import_dbos = static_versus_import(bundle, cache)
         ratio = static / import_dbos
         print(f"static:     --no-run {static:.3f} s vs import dbos {import_dbos:.3f} s (medians of {STATIC_SAMPLES}, interleaved): {ratio:.2f}x ({_mark(ratio <= GOALS['static_over_import_dbos'])}: <= 1.3x)")

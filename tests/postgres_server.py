@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from typing import Optional
@@ -70,3 +71,16 @@ class PostgresServer:
             if not self.directory.exists():
                 return
             time.sleep(REMOVE_RETRY_S)
+
+
+def start_throwaway() -> Optional[PostgresServer]:
+    """A started server in a temp directory of its own (its user must reach it); None without the binaries.
+
+    For the benchmarks, which run outside pytest; stop it with `remove()`.
+    """
+    binaries = find_binaries()
+    if binaries is None:
+        return None
+    server = PostgresServer(binaries, Path(tempfile.mkdtemp(prefix="dbos-skill-pg-")))
+    server.start()
+    return server
