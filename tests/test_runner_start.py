@@ -43,8 +43,8 @@ def test_a_bundle_with_nothing_to_run_starts_no_worker(tmp_path: Path, events: l
     assert events == ["parse"]
 
 
-def test_a_bundle_with_examples_starts_the_worker_before_it_is_parsed(events: list[str]) -> None:
-    _, report = validate_json(FIXTURES / "_base")
+def test_a_bundle_with_examples_starts_the_worker_before_it_is_parsed(events: list[str], example_options: tuple[str, ...]) -> None:
+    _, report = validate_json(FIXTURES / "_base", *example_options)
     assert len(report["snippets"]) == 2
     assert events == ["worker", "parse"]
 

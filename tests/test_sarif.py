@@ -88,8 +88,8 @@ def test_each_diagnostic_is_a_result_at_the_text_outputs_line_and_column(tmp_pat
     assert r002 == "impact HIGH differs from section Lifecycle's impact CRITICAL\nhelp: set `impact: CRITICAL`"
 
 
-def test_a_failed_examples_traceback_is_in_its_message(tmp_path: Path) -> None:
-    code, document = sarif_of("validate", str(FIXTURES / "run"))
+def test_a_failed_examples_traceback_is_in_its_message(tmp_path: Path, example_options: tuple[str, ...]) -> None:
+    code, document = sarif_of("validate", str(FIXTURES / "run"), *example_options)
     [x001] = [r for r in document["runs"][0]["results"] if r["ruleId"] == "X001" and r["locations"][0]["physicalLocation"]["region"]["startLine"] == 39]
     assert code == 1
     assert x001["message"]["text"].startswith("AssertionError: the total is wrong\nTraceback (most recent call last):\n")
