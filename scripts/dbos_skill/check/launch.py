@@ -146,12 +146,10 @@ def _block(
                 pending.clear()
                 launched_at = None
             continue
-        for call, name in pending:
-            if id(call) in reported:
-                continue
-            reported.add(id(call))
-            reporter.report(
-                "DBOS401",
+        for call, _ in pending:
+            _report_used_before_launch(
+                reporter,
+                reported,
                 call,
                 f"`{_shown(call)}()` runs before `DBOS.launch()` (line {launch_call.lineno}): until launch it raises DBOSException",
                 "move it after `DBOS.launch()`",
@@ -169,16 +167,22 @@ def _block(
                     _block(module, reporter, inner, inside, scope, launchers, reported)
     if module_level is not None and scope is None:
         line, where = module_level
-        for call, name in pending:
-            if id(call) in reported:
-                continue
-            reported.add(id(call))
-            reporter.report(
-                "DBOS401",
+        for call, _ in pending:
+            _report_used_before_launch(
+                reporter,
+                reported,
                 call,
                 f"`{_shown(call)}()` runs at import time, before `DBOS.launch()` (line {line}, in `{where}`): until launch it raises DBOSException",
                 "move it after `DBOS.launch()`, into the code that launches DBOS",
             )
+
+
+def _report_used_before_launch(reporter: Reporter, reported: set[int], call: ast.Call, message: str, help_text: str) -> None:
+    """One DBOS401 per call, however many blocks see it pending."""
+    if id(call) in reported:
+        return
+    reported.add(id(call))
+    reporter.report("DBOS401", call, message, help_text)
 
 
 def _nested_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
