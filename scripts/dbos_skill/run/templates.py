@@ -9,7 +9,6 @@ The migration runs in a forked helper, so the worker never starts a thread.
 from __future__ import annotations
 
 import os
-import shutil
 from typing import Any, Optional
 
 
@@ -44,7 +43,3 @@ def migrate(url: str) -> None:
     from dbos import DBOS
 
     DBOS.migrate(url)
-
-
-def copy_sqlite(template_path: str, path: str) -> None:
-    shutil.copyfile(template_path, path)

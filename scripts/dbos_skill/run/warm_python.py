@@ -20,7 +20,6 @@ group, umask or process group. Everything else starts a real interpreter.
 
 from __future__ import annotations
 
-import array
 import atexit
 import json
 import os
@@ -213,11 +212,11 @@ def _become_child(request: dict[str, Any], fds: list[int], connection: socket.so
         os._exit(code)
 
 
-def write_record(directory: str, record: dict[str, Any], pid: Optional[int] = None) -> None:
-    """Note what process `pid` (this one by default) is in `directory/<pid>.json`; best effort, it must never fail the example."""
+def write_record(directory: str, record: dict[str, Any], pid: int) -> None:
+    """Note what process `pid` is in `directory/<pid>.json`; best effort, it must never fail the example."""
     try:
         os.makedirs(directory, exist_ok=True)
-        with open(os.path.join(directory, f"{pid or os.getpid()}.json"), "w") as stream:
+        with open(os.path.join(directory, f"{pid}.json"), "w") as stream:
             json.dump(record, stream)
     except (OSError, TypeError, ValueError):
         pass
