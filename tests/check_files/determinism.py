@@ -199,3 +199,11 @@ def crawl(n: int) -> dict:
         pages[url] = fetch(url)  # the keys of the result differ on a replay, the recorded pages do not
     fetch(fake.url())  # a step's argument only: harmless
     return pages
+
+
+@DBOS.workflow()
+def reset_on_retry(order: str) -> None:
+    global COUNTER
+    match order:
+        case "retry":
+            COUNTER = 0  # error: DBOS120

@@ -22,7 +22,7 @@ import sys
 from typing import Optional
 
 from .base import Check, Reporter
-from .model import Function, Module, dotted, source_text, walk
+from .model import Function, Module, dotted, nested_blocks, source_text, walk
 
 CHECKS = (
     Check("DBOS101", "workflow-clock", "workflow-determinism", "a workflow reads the clock outside a step"),
@@ -521,9 +521,5 @@ def _assignments(body: list[ast.stmt], guards: tuple[frozenset[str], ...]):
             yield from _assignments(stmt.body, guards + (tested,))
             yield from _assignments(stmt.orelse, guards)
             continue
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                yield from _assignments(inner, guards)
-        for handler in getattr(stmt, "handlers", []) or []:
-            yield from _assignments(handler.body, guards)
+        for inner in nested_blocks(stmt):
+            yield from _assignments(inner, guards)

@@ -19,7 +19,7 @@ from bisect import bisect_right
 from typing import Iterator, Optional
 
 from .base import Check, Reporter
-from .model import Function, Module, is_main_guard, source_text
+from .model import Function, Module, is_main_guard, nested_blocks, source_text
 
 CHECKS = (
     Check("DBOS401", "used-before-launch", "lifecycle-launch", "a queue, schedule, workflow or message call runs before `DBOS.launch()`"),
@@ -160,7 +160,7 @@ def _block(
             launched_at = None
     for stmt, calls in zip(body, per_statement):
         if any(name in LAUNCH or (launchers and _is_launcher_call(call, scope, module, launchers)) for call, name in calls):
-            for inner in _nested_blocks(stmt):
+            for inner in nested_blocks(stmt):
                 span = (_start(inner[0]), (inner[-1].end_lineno, inner[-1].end_col_offset))
                 inside = [(c, n) for c, n in calls if span[0] <= (c.lineno, c.col_offset) <= span[1]]
                 if inside:
@@ -183,19 +183,6 @@ def _report_used_before_launch(reporter: Reporter, reported: set[int], call: ast
         return
     reported.add(id(call))
     reporter.report("DBOS401", call, message, help_text)
-
-
-def _nested_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
-    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return
-    for field in ("body", "orelse", "finalbody"):
-        inner = getattr(stmt, field, None)
-        if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-            yield inner
-    for handler in getattr(stmt, "handlers", None) or []:
-        yield handler.body
-    for case in getattr(stmt, "cases", None) or []:
-        yield case.body
 
 
 def _shown(call: ast.Call) -> str:

@@ -765,6 +765,22 @@ _WITHS = frozenset({ast.With, ast.AsyncWith})
 _TRIES = frozenset(t for t in (ast.Try, getattr(ast, "TryStar", None)) if t is not None)
 
 
+def nested_blocks(stmt: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists a compound statement holds: its body, else and finally blocks, each
+    except handler's and each match case's body. A function or class definition holds none: its
+    body is a scope of its own."""
+    if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return
+    for field in ("body", "orelse", "finalbody"):
+        inner = getattr(stmt, field, None)
+        if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+            yield inner
+    for handler in getattr(stmt, "handlers", None) or []:
+        yield handler.body
+    for case in getattr(stmt, "cases", None) or []:
+        yield case.body
+
+
 def _module_statements(body: list[ast.stmt], found: Optional[list[ast.stmt]] = None) -> list[ast.stmt]:
     """Statements that run at module level, including those nested in if/try/with/for blocks, in source order."""
     if found is None:
