@@ -422,8 +422,6 @@ def _direct(module: Module, reporter: Reporter, workflow: Function, inert: _Iner
             flow = flow or _Flow(module, workflow, skip, inert)
             if flow.harmless(call):
                 continue
-        if code == "DBOS110" and what == "time.sleep()" and workflow.is_async:
-            what = "time.sleep()"
         phrase, consequence, help = _CATEGORIES[code]
         if code == "DBOS110":
             replacement = "await DBOS.sleep_async(...)" if workflow.is_async else "DBOS.sleep(...)"

@@ -108,7 +108,6 @@ class Module:
     # Every call by the last name of what it calls (`DBOS.launch()` under "launch", `f()(x)` under "()"),
     # so that a check looking for a few APIs visits only their calls.
     calls_by_name: dict[str, list[tuple[ast.Call, Optional["Function"]]]] = field(default_factory=dict)
-    uses_dbos: bool = False
     codes: Optional[frozenset[str]] = None  # the codes the run reports (None: all); checks skip work for the others
     _lines: Optional[list[str]] = None
 
@@ -205,14 +204,6 @@ class Module:
         if isinstance(node, ast.Name):
             return self.constants.get(node.id)
         return None
-
-    def all_calls(self) -> Iterator[tuple[ast.Call, Optional[Function]]]:
-        """Every call in the file, with the function whose own body makes it (None: module level)."""
-        for call in self.module_calls:
-            yield call, None
-        for function in self.functions:
-            for call in function.calls:
-                yield call, function
 
     def calls_to(self, *qualnames: str) -> Iterator[tuple[ast.Call, Optional[Function], str]]:
         """The calls whose `call_name` is one of `qualnames`, found through the index, in no particular order."""
@@ -398,21 +389,6 @@ def _child_spec(node: ast.AST) -> ChildSpec:
     return spec
 
 
-def children(node: ast.AST) -> list[ast.AST]:
-    """The expression and statement children of a node (no contexts, operators or names)."""
-    found: list[ast.AST] = []
-    fields = _CHILD_FIELDS.get(node.__class__)
-    if fields is None:
-        fields = _child_fields(node.__class__)
-    for name in fields:
-        value = getattr(node, name)
-        if value.__class__ is list:
-            found.extend(v for v in value if v is not None and v.__class__ is not str)
-        elif isinstance(value, ast.AST):
-            found.append(value)
-    return found
-
-
 def dotted(node: ast.AST) -> str:
     """`self.logger` for an attribute chain of names, "" for anything else (cheaper than ast.unparse)."""
     parts = []
@@ -547,8 +523,6 @@ class _Builder:
                     if name in m.imports and m.imports[name] != target:
                         bound_other[name] = bound_other.get(name, 0) + 2
                     m.imports[name] = target
-                    if target == "dbos" or target.startswith("dbos."):
-                        m.uses_dbos = True
             elif kind in _SCOPE_CLASSES:
                 bound_other[stmt.name] = bound_other.get(stmt.name, 0) + 1  # type: ignore[attr-defined]
             elif kind in _BINDING_BLOCKS:

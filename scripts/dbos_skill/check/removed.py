@@ -75,14 +75,14 @@ def run(module: Module) -> list:
             )
             _queue_keywords(module, reporter, call)
         elif name == DBOS:
-            _dbos_constructor(module, reporter, call, configs, scope)
+            _dbos_constructor(reporter, call, configs, scope)
         elif name in REGISTER_QUEUE:
             _queue_keywords(module, reporter, call)
             _queue_concurrency(module, reporter, call)
         elif name == "dbos.DBOSConfig":
             for keyword in call.keywords:
                 if keyword.arg is not None:
-                    _config_key(module, reporter, keyword, keyword.arg, None, call)
+                    _config_key(module, reporter, keyword, keyword.arg, None)
     if module.key_lines:  # some dict literal has a removed or deprecated key (model.WANTED_KEYS)
         seen: set[int] = set()
         for literal in _config_dicts(module, configs):
@@ -92,7 +92,7 @@ def run(module: Module) -> list:
             entries = {k.value: v for k, v in zip(literal.keys, literal.values) if isinstance(k, ast.Constant) and isinstance(k.value, str)}
             for key in literal.keys:
                 if isinstance(key, ast.Constant) and isinstance(key.value, str) and not _harmless(key.value, entries):
-                    _config_key(module, reporter, key, key.value, literal, None)
+                    _config_key(module, reporter, key, key.value, literal)
     return reporter.findings
 
 
@@ -106,7 +106,7 @@ def _attributes(module: Module, reporter: Reporter) -> None:
                 reporter.report("DBOS002", attribute, message, help)
 
 
-def _dbos_constructor(module: Module, reporter: Reporter, call: ast.Call, configs: list, scope: Optional[Function]) -> None:
+def _dbos_constructor(reporter: Reporter, call: ast.Call, configs: list, scope: Optional[Function]) -> None:
     for keyword in call.keywords:
         if keyword.arg in ("fastapi", "flask"):
             reporter.report(
@@ -240,7 +240,7 @@ def _is_dbos_config_annotation(module: Module, annotation: ast.AST) -> bool:
     return module.qualname(annotation) == "dbos.DBOSConfig"
 
 
-def _config_key(module: Module, reporter: Reporter, node: ast.AST, key: str, literal: Optional[ast.Dict], call: Optional[ast.Call]) -> None:
+def _config_key(module: Module, reporter: Reporter, node: ast.AST, key: str, literal: Optional[ast.Dict]) -> None:
     if key in REMOVED_CONFIG_KEYS:
         consequence, help = REMOVED_CONFIG_KEYS[key]
         reporter.report("DBOS004", node, f"config key `{key}` was removed in DBOS 3: {consequence}", help)
