@@ -225,7 +225,7 @@ class _Inert:
             if isinstance(argument, ast.Starred):
                 argument = argument.value
             if isinstance(argument, (ast.Name, ast.Attribute)):
-                if m.called_function(ast.Call(func=argument, args=[], keywords=[]), scope) is not None:
+                if m.function_named(argument, scope) is not None:
                     return False
                 referent = m.qualname(argument, scope)
                 if referent is not None and referent not in _DBOS_VALUES and referent.split(".", 1)[0] not in _INERT_MODULES:

@@ -248,7 +248,10 @@ class Module:
 
     def called_function(self, call: ast.Call, scope: Optional[Function]) -> Optional[Function]:
         """The function of this module that a call runs, when that is certain."""
-        func = call.func
+        return self.function_named(call.func, scope)
+
+    def function_named(self, func: ast.expr, scope: Optional[Function]) -> Optional[Function]:
+        """The function of this module that an expression names (`f`, `self.f`, `Cls.f`), when that is certain."""
         if isinstance(func, ast.Name):
             if self._module_counts.get(func.id) == 1 and self._is_module_function_name(func.id, scope):
                 return self.top_functions.get(func.id)

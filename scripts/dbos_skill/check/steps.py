@@ -36,8 +36,7 @@ def workflow_argument(module: Module, node: Optional[ast.AST], scope: Function) 
     """The workflow function of this module that an expression names (`wf`, `self.wf`, `Cls.wf`)."""
     if node is None:
         return None
-    fake = ast.Call(func=node, args=[], keywords=[])
-    target = module.called_function(fake, scope)
+    target = module.function_named(node, scope)
     return target if target is not None and target.role == "workflow" else None
 
 
