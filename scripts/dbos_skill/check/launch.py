@@ -126,18 +126,24 @@ def _block(
         names = [name for _, name in calls]
         if launched_at is not None:
             for call, name in calls:
-                if name in BEFORE_LAUNCH and id(call) not in reported:
-                    reported.add(id(call))
-                    reporter.report(
+                if name in BEFORE_LAUNCH:
+                    _report_once(
+                        reporter,
+                        reported,
                         "DBOS402",
                         call,
                         f"{BEFORE_LAUNCH[name]}, and `DBOS.launch()` already ran on line {launched_at}",
                         "move it before `DBOS.launch()`",
                     )
             for decorated in _alert_handlers(module, stmt, scope):
-                if id(decorated) not in reported:
-                    reported.add(id(decorated))
-                    reporter.report("DBOS402", decorated, f"{BEFORE_LAUNCH['dbos.DBOS.alert_handler']}, and `DBOS.launch()` already ran on line {launched_at}", "define the handler before `DBOS.launch()`")
+                _report_once(
+                    reporter,
+                    reported,
+                    "DBOS402",
+                    decorated,
+                    f"{BEFORE_LAUNCH['dbos.DBOS.alert_handler']}, and `DBOS.launch()` already ran on line {launched_at}",
+                    "define the handler before `DBOS.launch()`",
+                )
         launch_call = next((call for call, name in calls if name in LAUNCH or (launchers and _is_launcher_call(call, scope, module, launchers))), None)
         destroys = any(name in DESTROY for name in names)
         if launch_call is None:
@@ -147,9 +153,10 @@ def _block(
                 launched_at = None
             continue
         for call, _ in pending:
-            _report_used_before_launch(
+            _report_once(
                 reporter,
                 reported,
+                "DBOS401",
                 call,
                 f"`{_shown(call)}()` runs before `DBOS.launch()` (line {launch_call.lineno}): until launch it raises DBOSException",
                 "move it after `DBOS.launch()`",
@@ -168,21 +175,22 @@ def _block(
     if module_level is not None and scope is None:
         line, where = module_level
         for call, _ in pending:
-            _report_used_before_launch(
+            _report_once(
                 reporter,
                 reported,
+                "DBOS401",
                 call,
                 f"`{_shown(call)}()` runs at import time, before `DBOS.launch()` (line {line}, in `{where}`): until launch it raises DBOSException",
                 "move it after `DBOS.launch()`, into the code that launches DBOS",
             )
 
 
-def _report_used_before_launch(reporter: Reporter, reported: set[int], call: ast.Call, message: str, help_text: str) -> None:
-    """One DBOS401 per call, however many blocks see it pending."""
-    if id(call) in reported:
+def _report_once(reporter: Reporter, reported: set[int], code: str, node: ast.AST, message: str, help_text: str) -> None:
+    """One finding per node, however many blocks see it (a nested block is judged again when it launches)."""
+    if id(node) in reported:
         return
-    reported.add(id(call))
-    reporter.report("DBOS401", call, message, help_text)
+    reported.add(id(node))
+    reporter.report(code, node, message, help_text)
 
 
 def _shown(call: ast.Call) -> str:
