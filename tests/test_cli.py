@@ -217,9 +217,17 @@ def test_output_survives_an_encoding_that_cannot_encode_a_message(tmp_path: Path
         assert "R003" in out and "Launch \\u2192 run" in out and "\\u2713" in out
 
 
-def test_a_reader_that_goes_away_ends_the_printing_quietly(tmp_path: Path) -> None:
-    bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
-    command = [sys.executable, "-m", "dbos_skill", "validate", str(bundle), "--no-run"]
+@pytest.mark.parametrize("tool", ["validate", "check", "check.py"])
+def test_a_reader_that_goes_away_ends_the_printing_quietly(tmp_path: Path, tool: str) -> None:
+    # The checker once ended `check ... | true` with "internal error: BrokenPipeError" and exit 2.
+    if tool == "validate":
+        bundle = materialize(FIXTURES / "static" / "heading-not-ascii", tmp_path)
+        command = [sys.executable, "-m", "dbos_skill", "validate", str(bundle), "--no-run"]
+    else:
+        app = tmp_path / "app.py"
+        app.write_text("from dbos import Queue\n\nQueue(\"emails\")\n")  # DBOS001
+        entry = ["-m", "dbos_skill", "check"] if tool == "check" else [str(REPO / "scripts" / "check.py")]
+        command = [sys.executable, *entry, str(app)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ))
     process.stdout.close()  # as `| head -0` would, before the first line is written
     errors = process.stderr.read()

@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 from .commands import check, codes, install, uninstall, validate
 from .errors import UsageError
-from .output import prepare_streams, silence_stdout
+from .check.streams import prepare_streams, silence_stdout
 from .run.signals import Terminated
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2

@@ -10,6 +10,8 @@ import os
 import sys
 from typing import Optional, Sequence
 
+from .streams import prepare_streams, write_stdout
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 FORMATS = ("text", "json", "github", "sarif")
 DESCRIPTION = "Check Python files for DBOS mistakes: each finding names the rule file of the dbos-python skill that explains it."
@@ -58,8 +60,8 @@ class _ListChecks(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object, option_string: Optional[str] = None) -> None:
         from .output import checks_table
 
-        _safe_output()
-        sys.stdout.write(checks_table())
+        prepare_streams()
+        write_stdout(checks_table())
         parser.exit()
 
 
@@ -89,17 +91,6 @@ def build_parser(prog: str = "check.py") -> argparse.ArgumentParser:
 
 def _flatten(groups: Optional[list[list[str]]]) -> list[str]:
     return [item for group in groups or [] for item in group]
-
-
-def _safe_output() -> None:
-    """Never crash on a character the terminal's encoding lacks: write it as an escape instead."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):
-                pass
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,8 +125,7 @@ def run(args: argparse.Namespace) -> int:
         fixed.extend(outcome.fixed)
     findings.extend(checker.finish())
     result = Result(files=files, findings=tuple(sorted(findings, key=lambda f: f.sort_key)), fixed=tuple(fixed), fix_requested=args.fix)
-    sys.stdout.write(RENDERERS[args.format](result))
-    sys.stdout.flush()
+    write_stdout(RENDERERS[args.format](result))
     return EXIT_FINDINGS if result.findings else EXIT_CLEAN
 
 
@@ -154,7 +144,7 @@ def _write(file, text: str, original: str) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None, prog: str = "check.py") -> int:
-    _safe_output()
+    prepare_streams()
     parser = build_parser(prog)
     try:
         args = parser.parse_args(argv)

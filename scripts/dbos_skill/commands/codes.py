@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..output import write_stdout
+from ..check.streams import write_stdout
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

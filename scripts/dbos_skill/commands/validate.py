@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ..output import write_stdout
+from ..check.streams import write_stdout
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -1,4 +1,7 @@
-"""Writing to the terminal whatever its encoding, and whether or not anyone still reads."""
+"""Writing to the terminal whatever its encoding, and whether or not anyone still reads.
+
+Shared by `dbos-skill validate` and the checker; standard library only, as the checker must be.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +19,10 @@ def prepare_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
-            reconfigure(errors="backslashreplace")
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a stream already closed or detached: leave it
+                pass
 
 
 def write_stdout(text: str) -> None:
