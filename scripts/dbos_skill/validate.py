@@ -6,7 +6,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from .bundle import REFERENCES_DIR, SECTIONS_FILE, SKILL_FILE, load_bundle
 from .checks import run_static_checks
@@ -14,9 +14,10 @@ from .checks.skill_md import estimated_tokens
 from .model import Bundle, Diagnostic, Severity, Snippet, SnippetResult
 from .report import Report, Summary
 from .diagnostics import diag
-from .run import postgres
-from .run.pool import EnvironmentProblem, RunnerError, RunSettings, SnippetRunner, swept_note
 from .snippets import collect_snippets, documents
+
+if TYPE_CHECKING:
+    from .run.pool import SnippetRunner
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,11 @@ class Options:
 def validate(root: Path, options: Options, prefix: str = "") -> Report:
     """Validate the bundle at `root`; `prefix` is prepended to bundle-relative paths for display."""
     started = time.monotonic()
-    settings = RunSettings(timeout_s=options.timeout, jobs=options.jobs, postgres_url=options.postgres_url, path_prefix=prefix)
-    runner = SnippetRunner(settings) if options.run else None
+    runner = None
+    if options.run:  # the runner's modules are imported only to run examples: --no-run stays lean
+        from .run.pool import RunSettings, SnippetRunner
+
+        runner = SnippetRunner(RunSettings(timeout_s=options.timeout, jobs=options.jobs, postgres_url=options.postgres_url, path_prefix=prefix))
     notes: list[str] = []
     try:
         if runner is not None:
@@ -45,6 +49,8 @@ def validate(root: Path, options: Options, prefix: str = "") -> Report:
         snippets = collect_snippets(loaded.bundle)
         results = None
         if runner is not None:
+            from .run.pool import EnvironmentProblem
+
             try:
                 results = _run(runner, snippets, options.progress)
             except EnvironmentProblem as problem:  # said once; the static findings still stand
@@ -101,6 +107,9 @@ def _has_python_fence(path: Path) -> bool:
 
 def _sweep_only(url: str) -> list[str]:
     """`--no-run --postgres-url`: run nothing, but drop what killed runs left on that server."""
+    from .run import postgres
+    from .run.pool import RunnerError, swept_note
+
     try:
         swept = postgres.sweep_dead_runs(url)
     except postgres.PostgresError as error:
@@ -108,7 +117,7 @@ def _sweep_only(url: str) -> list[str]:
     return [swept_note(swept)] if swept else []
 
 
-def _run(runner: SnippetRunner, snippets: list[Snippet], progress: bool) -> tuple[SnippetResult, ...]:
+def _run(runner: "SnippetRunner", snippets: list[Snippet], progress: bool) -> tuple[SnippetResult, ...]:
     if not progress:
         return tuple(runner.run(snippets))
     from .progress import ExampleProgress

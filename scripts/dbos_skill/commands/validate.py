@@ -123,7 +123,6 @@ def display_prefix(root: Path, cwd: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     from .. import progress
     from ..report import render
-    from ..run.pool import RunnerError
     from ..validate import Options, exit_code, validate
 
     cwd = Path.cwd()
@@ -142,10 +141,7 @@ def run(args: argparse.Namespace) -> int:
         postgres_url=args.postgres_url,
         progress=not args.no_run and progress.wanted(),
     )
-    try:
-        report = validate(root, options, display_prefix(root, cwd))
-    except RunnerError as error:
-        raise UsageError(str(error)) from error
+    report = validate(root, options, display_prefix(root, cwd))  # a RunnerError is a UsageError: exit 2
     for note in report.notes:
         print(f"dbos-skill: note: {note}", file=sys.stderr)
     write_stdout(render(report, args.format))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Callable, Optional
 
+from ..errors import UsageError
 from ..model import Snippet, SnippetResult
 from . import postgres, processes, scratch, signals
 from .child import RESULT_FILE, STDERR_FILE, THREADS_FILE
@@ -43,8 +44,8 @@ APP_DATABASE_VARIABLE = "APP_DATABASE_URL"
 SYSTEM_DATABASE_VARIABLE = "DBOS_SYSTEM_DATABASE_URL"
 
 
-class RunnerError(Exception):
-    """Snippets could not be run at all (exit code 2)."""
+class RunnerError(UsageError):
+    """Snippets could not be run at all: a one-line reason, exit code 2 like any usage error."""
 
 
 class _WorkerGone(Exception):
