@@ -34,10 +34,6 @@ class Language:
     kind: str
     name: str
 
-    @property
-    def looks_like_python(self) -> bool:
-        return self.kind in ("python-otherwise", "python-session")
-
 
 def language_of(info: str) -> Language:
     written = info.split(maxsplit=1)[0] if info.strip() else ""

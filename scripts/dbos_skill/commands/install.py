@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Optional
 
-from ..agents import AGENTS, ALL
+from ..agents import AGENTS, ALL, SCOPES
 from ..errors import UsageError
 
 AGENT_NAMES = (*AGENTS, ALL)
@@ -42,7 +42,7 @@ def add_target_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
         metavar="AGENT",
         help=f"{verb} the skill folder of these agents: {', '.join(AGENT_NAMES)}",
     )
-    parser.add_argument("--scope", choices=("project", "user"), default="project", help="project: under the current directory (default); user: under your home directory")
+    parser.add_argument("--scope", choices=SCOPES, default="project", help="project: under the current directory (default); user: under your home directory")
     parser.add_argument("--dest", action="append", default=[], metavar="DIR", help=f"{verb} DIR/dbos-python, for any other agent (repeatable)")
     parser.add_argument("--dry-run", action="store_true", help="say what would be done, and change nothing")
 
@@ -223,7 +223,6 @@ def _installed_copy(file: Path, installed_now: list) -> Path:
     possible; for CLAUDE.md, Claude Code's; else the one the most agents read), else one
     installed earlier in the agent folders of the block's folder, of the current directory,
     or of the user."""
-    from ..agents import AGENTS
     from ..bundle import SKILL_NAME
     from ..install import read_manifest
 
@@ -247,8 +246,6 @@ def _installed_copy(file: Path, installed_now: list) -> Path:
 def _link_path(path: Path, base: Path) -> str:
     """How the block names a folder, so the file can be committed: from ~ for a copy in a user-scope
     agent folder (each user has their own), else relative to the block file's folder `base`."""
-    from ..agents import AGENTS
-
     path, home = Path(os.path.abspath(path)), Path.home()
     user_folders = {Path(os.path.abspath(agent.skills_dir("user", base, home))) for agent in AGENTS.values()}
     if not _is_under(path, base) and path.parent in user_folders:
