@@ -28,7 +28,10 @@ def split_frontmatter(text: str, path: str) -> tuple[Optional[Frontmatter], int,
     body_line = closing + 2
     source = "\n".join(lines[1:closing])
     try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
+        # One loader composes the nodes (each key keeps its position), then builds the data from
+        # them below, as yaml.safe_load would: the text is parsed once.
+        loader = yaml.SafeLoader(source)
+        node = loader.get_single_node()
     except RecursionError:
         return None, body_line, [diag("F003", path, 2, "invalid YAML in frontmatter: nested too deeply")]
     except yaml.MarkedYAMLError as error:
@@ -62,7 +65,7 @@ def split_frontmatter(text: str, path: str) -> tuple[Optional[Frontmatter], int,
     if problems:
         return None, body_line, problems
     try:
-        data = yaml.SafeLoader(source).get_single_data()
+        data = loader.construct_document(node)
     except yaml.YAMLError as error:
         return None, body_line, [diag("F003", path, 2, f"invalid YAML in frontmatter: {error}")]
     except RecursionError:
