@@ -192,9 +192,8 @@ class Module:
             if name in scope.stores or name in scope.imports:
                 return False
             scope = scope.parent
-        return name not in self.imports and name not in self.instances and name not in self._module_names
+        return name not in self.imports and name not in self.instances and name not in self._module_counts
 
-    _module_names: set[str] = field(default_factory=set)
     _module_counts: dict[str, int] = field(default_factory=dict)
 
     def string_value(self, node: ast.AST) -> Optional[str]:
@@ -423,7 +422,7 @@ def walk(node: ast.AST, skip_scopes: bool = False) -> list[ast.AST]:
     stack: list = [node]
     pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
     specs = _CHILD_SPECS.get
-    scopes = _SCOPE_CLASSES if skip_scopes else ()
+    scopes = _SCOPES if skip_scopes else ()
     while stack:
         current = pop()
         if current is None:
@@ -448,7 +447,6 @@ def walk(node: ast.AST, skip_scopes: bool = False) -> list[ast.AST]:
     return found
 
 
-_SCOPE_CLASSES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
 
 
 # ---------------------------------------------------------------------------------------
@@ -526,14 +524,13 @@ class _Builder:
                     if name in m.imports and m.imports[name] != target:
                         bound_other[name] = bound_other.get(name, 0) + 2
                     m.imports[name] = target
-            elif kind in _SCOPE_CLASSES:
+            elif kind in _SCOPES:
                 bound_other[stmt.name] = bound_other.get(stmt.name, 0) + 1  # type: ignore[attr-defined]
             elif kind in _BINDING_BLOCKS:
                 targets = [stmt.target] if isinstance(stmt, (ast.For, ast.AsyncFor)) else [i.optional_vars for i in stmt.items if i.optional_vars]
                 for target in targets:
                     for name in _target_names(target):
                         bound_other[name] = bound_other.get(name, 0) + 2
-        m._module_names = set(bound_other)
         m._module_counts = bound_other
         for name in list(m.imports):
             if name in bound_other:

@@ -226,7 +226,7 @@ def _config_name(module: Module, name: str) -> bool:
     """`DBOSConfig` names dbos.DBOSConfig: imported at module level, or only ever imported from dbos in functions."""
     if module.imports.get(name) == "dbos.DBOSConfig":
         return True
-    if name in module.imports or name in module.instances or name in module._module_names:
+    if name in module.imports or name in module.instances or name in module._module_counts:
         return False
     bound = [f.imports[name] for f in module.functions if name in f.imports]
     return bool(bound) and all(b == "dbos.DBOSConfig" for b in bound)
